@@ -1,0 +1,84 @@
+"""Turn a response into the value a call promises, or raise the typed error — pure."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import typing
+from typing import Any, TypeVar
+
+from openai_proto.call import Call
+from openai_proto.errors import APIResponseValidationError, status_error
+from openai_proto.http import Request, Response
+
+T = TypeVar("T")
+
+PLAIN_JSON_TYPES: tuple[Any, ...] = (object, Any, dict, list)
+
+
+def decode(call: Call[T], response: Response, request: Request | None = None) -> T:
+    """The decoded body of a response to ``call``; a non-2xx status raises its error."""
+    if not response.head.is_success:
+        raise status_error(request, response)
+    kind = call.response_kind
+    if kind == "empty":
+        return None  # type: ignore[return-value]
+    if kind == "binary":
+        return response.body  # type: ignore[return-value]
+    if kind == "text":
+        return response_text(response)  # type: ignore[return-value]
+    value = decode_json(call, parse_json(response, request), response.request_id)
+    return typing.cast(T, value)
+
+
+def decode_json(call: Call[T], data: Any, request_id: str | None) -> Any:
+    """Decoded JSON as the call's result: a page of items, or one value."""
+    if call.pagination is not None:
+        from openai_proto.pages import decode_page
+
+        return decode_page(data, call)
+    return cast_value(data, call.cast_to, request_id)
+
+
+def response_text(response: Response) -> str:
+    return response.body.decode(_charset(response), "replace")
+
+
+def _charset(response: Response) -> str:
+    content_type = response.header("content-type") or ""
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.strip().partition("=")
+        if name.lower() == "charset" and value:
+            return value.strip('"')
+    return "utf-8"
+
+
+def parse_json(response: Response, request: Request | None = None) -> Any:
+    """The body as JSON; a body that is not JSON raises :class:`APIResponseValidationError`."""
+    try:
+        return json.loads(response.body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        preview = response.body[:200].decode("utf-8", "replace")
+        raise APIResponseValidationError(
+            f"Expected a JSON body but could not decode it ({exc}): {preview!r}",
+            request,
+            response=response,
+            body=preview,
+        ) from None
+
+
+def cast_value(data: Any, cast_to: Any, request_id: str | None = None) -> Any:
+    """``data`` as ``cast_to``: plain JSON is returned as is, models are structured leniently."""
+    if cast_to in PLAIN_JSON_TYPES:
+        return data
+    from openai_proto.models import structure
+
+    value = structure(data, cast_to)
+    if request_id is not None:
+        _attach_request_id(value, request_id)
+    return value
+
+
+def _attach_request_id(value: object, request_id: str) -> None:
+    with contextlib.suppress(AttributeError):
+        value._request_id = request_id  # type: ignore[attr-defined]
