@@ -108,12 +108,20 @@ def fuzz_event_stream(data: bytes) -> None:
     check_chunking(lambda: EventStreamDecoder(max_line_bytes=SMALL_LINE_LIMIT), data)
 
 
+@target("partial_json")
+def fuzz_partial_json(data: bytes) -> None:
+    from fuzz.partial_json_target import fuzz_partial_json as check
+
+    check(data)
+
+
 __all__ = [
     "TARGETS",
     "bytewise",
     "check_chunking",
     "fuzz_event_stream",
     "fuzz_lines",
+    "fuzz_partial_json",
     "fuzz_sse",
     "outcome",
     "target",

@@ -23,7 +23,7 @@ Writing a model
     class UnknownItem(UnknownVariant):                     # fallback: holds any other variant
         type: str | UnsetType = UNSET
 
-    Item = Union[Message, FunctionCall, UnknownItem]
+    Item = Union[Message, FunctionCall, UnknownItem]      # Message: a model like FunctionCall
     register_tagged_union(Item, tag="type", variants={"message": Message,
                           "function_call": FunctionCall}, unknown=UnknownItem, name="Item")
 
@@ -33,13 +33,16 @@ Rules for generated classes:
   or through another model.  Do not define ``__eq__``.  Use no validators or converters.
   ``@attrs.define(repr=False)`` gives ``Model.__repr__``, which leaves UNSET fields out and
   shows unknown keys (attrs' own repr lists every field).
-- Annotate every field ``T | UnsetType`` (``T | UnsetType | None`` when JSON ``null`` is
-  allowed; ruff wants ``None`` last) and
-  give it a default: ``UNSET``, or a constant for a tag the caller need not type.  Decoding
-  ignores defaults: a key that is absent decodes to ``UNSET``.
-- A JSON key that is not a usable Python name (keyword, ``self-harm/intent``, a name in
+- Annotate every field ``T | UnsetType``, or ``T | UnsetType | None`` when JSON ``null`` is
+  allowed (ruff wants ``None`` last), and give it a default: ``UNSET``, or a constant for a
+  tag the caller need not type.  Decoding ignores defaults: an absent key decodes to ``UNSET``.
+- A JSON key that is not a usable Python name (a keyword, ``self-harm/intent``, a name in
   :data:`RESERVED_NAMES`) gets a Python name of your choice and ``field(json="the key")``.
-  Names starting with ``_`` are not allowed.
+  A field named in :data:`RESERVED_NAMES` raises :class:`ModelDefinitionError` on first use.
+- ``field(...)`` is ``attrs.field`` plus ``json=``/``required=``; its metadata keys are
+  :data:`JSON_KEY` and :data:`REQUIRED_KEY`, so ``attrs.field(metadata={"json": "from"})``
+  works too.  (ruff's RUF009 flags calls in attrs defaults: configure
+  ``lint.flake8-bugbear.extend-immutable-calls = ["openai_proto.models.field"]``.)
 - Mark the spec's required properties with ``field(required=True)``.  This is checked only
   in strict mode; lenient decoding treats ``required`` as advisory.
 - Supported annotations: ``str``, ``int``, ``float``, ``bool``, ``None``, ``Literal[...]``
@@ -75,19 +78,32 @@ Lenient (the default) never raises, whatever the JSON:
   value no member takes is kept as it is.
 - Decoding sets attributes directly: ``__init__`` and ``__attrs_post_init__`` do not run.
   Decoded objects may share lists of scalars and ``Any`` values with the input.
+- At the top level too, ``structure(data, T)`` returns ``data`` itself when it is not what
+  ``T`` expects (a list for a model class); ``T.from_dict(data)`` instead raises
+  :class:`ModelDriftError` for anything but a mapping.
 
-Strict (``strict=True``; for our own tests) accepts the same input as lenient decoding but
-raises :class:`ModelDriftError` (path and problem) on a missing required key, a value of
-the wrong JSON type (``null`` included, unless the annotation allows ``None``), an unknown
-literal or enum value, or a missing or unknown union tag.  Unknown keys are allowed.  For
-input that passes, the result equals the lenient one.
+Strict decoding (``strict=True``; for our own tests) builds the same objects but raises
+:class:`ModelDriftError` (``path`` such as ``choices[0].message.role``, and ``problem``)
+on a missing required key, a value of the wrong JSON type (``null`` included, unless the
+annotation allows ``None``), an unknown literal or enum value, or a missing or unknown
+union tag.  Unknown keys are allowed.  For input that passes, the result equals the
+lenient one.  Messages show unknown enum values and tags, never other values.
 
 Encoding: ``unstructure(value)`` and ``model.to_dict()`` / ``model.to_json()``
 ------------------------------------------------------------------------------
 UNSET fields are left out, ``None`` is written as ``null``, unknown keys are written after
 the declared fields, and values kept as they were are written back unchanged, so
 ``unstructure(structure(j, T)) == j`` for any JSON ``j``.  The result is made of new
-dicts and lists (apart from values nested inside kept, unexpected ones).
+dicts and lists (apart from values nested inside kept, unexpected ones).  Models inside
+``Any`` fields, maps and lists are encoded too; ``UNSET`` inside a container raises
+:class:`~openai_proto.errors.InvalidRequestError`.  Key order: declared fields in
+declaration order, then unknown keys in the order they came.
+
+Other names: :func:`get_tagged_union` gives a union's :class:`TaggedUnion` registration
+(``tag``, ``variants``, ``unknown``, ``variant_for(tag_value)``), e.g. for stream code
+that dispatches on event types; :func:`make_converter` gives a ``cattrs.Converter`` that
+delegates models and tagged unions here; :class:`ModelDefinitionError` reports a class or
+annotation this layer cannot handle.
 
 Performance: each class gets a decoder and an encoder generated as Python source on first
 use (not at import); decoding a large chat completion costs less than ``json.loads`` of

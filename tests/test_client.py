@@ -271,3 +271,29 @@ def test_sync_and_async_make_same_requests_and_sleeps(
     assert sync_transport.sleeps == async_transport.sleeps
     assert len(sync_transport.requests) <= max_retries + 1
     assert sync_transport.open_responses == async_transport.open_responses == 0
+
+
+def test_secrets_never_reach_logs_reprs_or_errors(caplog: pytest.LogCaptureFixture) -> None:
+    secret = "sk-very-secret-key"
+    caplog.set_level("DEBUG", logger="openai_proto")
+    client, transport = sync_client(
+        json_reply({"error": {"message": "busy"}}, 503),
+        TransportError("reset"),
+        api_key=secret,
+        organization="org-visible",
+        max_retries=1,
+    )
+    with pytest.raises(APIError) as info:
+        client.get("/models?key=should-not-log")
+    assert caplog.records, "retries are logged"
+    texts = [
+        caplog.text,
+        repr(client.config),
+        repr(transport.requests),
+        str(info.value),
+        repr(info.value),
+        repr(info.value.request),
+    ]
+    for text in texts:
+        assert secret not in text
+    assert "should-not-log" not in caplog.text

@@ -21,7 +21,7 @@ NAMES = sorted(TARGETS)
 
 
 def test_the_stream_targets_are_registered() -> None:
-    assert {"lines", "sse", "event_stream"} <= set(TARGETS)
+    assert {"lines", "sse", "event_stream", "partial_json"} <= set(TARGETS)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -397,6 +397,12 @@ def test_keys_that_are_not_python_names_are_mapped() -> None:
     assert Categories(from_="y").to_dict() == {"from": "y"}
 
 
+def test_reserved_field_names_are_refused() -> None:
+    cls = attrs.make_class("Clash", {"to_dict": field(type=str)}, bases=(Model,))
+    with pytest.raises(ModelDefinitionError, match=r"reserved field names \['to_dict'\]"):
+        structure({}, cls)
+
+
 def test_two_fields_with_one_json_key_are_refused() -> None:
     cls = attrs.make_class(
         "Clash", {"a": field(json="k", type=str), "b": field(json="k", type=str)}, bases=(Model,)

@@ -18,7 +18,13 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import openai_proto.streams.partial_json
-from fuzz.partial_json_target import fuzz_partial_json, is_prefix_of, run
+from fuzz.partial_json_target import (
+    check_against_json_loads,
+    fuzz_partial_json,
+    has_repeated_keys,
+    is_prefix_of,
+    run,
+)
 from openai_proto.errors import LocalProtocolError, RemoteProtocolError
 from openai_proto.sentinels import UNSET
 from openai_proto.streams.partial_json import (
@@ -357,7 +363,7 @@ def test_after_an_error_every_call_is_refused() -> None:
     with pytest.raises(RemoteProtocolError) as caught:
         parser.feed("x")
     assert parser.state is S.FAILED
-    assert parser.value == [1]  # what was parsed before the error is still readable
+    assert parser.value == [1, 2]  # what was parsed before the error is still readable
     with pytest.raises(LocalProtocolError) as refused:
         parser.feed("]")
     assert refused.value.__cause__ is caught.value
@@ -389,7 +395,7 @@ def test_nesting_deeper_than_max_depth_is_refused() -> None:
     parser = PartialJSON(max_depth=2)
     parser.feed('[{"a": 1}]')
     assert parser.close() == [{"a": 1}]
-    with pytest.raises(RemoteProtocolError, match=r"offset 1: nesting deeper than max_depth \(2\)"):
+    with pytest.raises(RemoteProtocolError, match=r"offset 2: nesting deeper than max_depth \(2\)"):
         PartialJSON(max_depth=2).feed("[[[")
     deep = "[" * 600
     assert "max_depth (512)" in failure(lambda: fed(deep))
@@ -623,6 +629,24 @@ def test_character_by_character(case: tuple[Any, str]) -> None:
     assert run(text, list(text)) == ("ok", value)
 
 
+@given(case=json_texts(), trailing=st.booleans())
+def test_agrees_with_the_official_sdks_parser_where_the_rules_agree(
+    case: tuple[Any, str], trailing: bool
+) -> None:
+    """jiter's partial modes ("trailing-strings" / "on") give the same value at every
+    offset, except inside a number (jiter shows its digits) and before a value starts
+    (jiter raises)."""
+    jiter = pytest.importorskip("jiter")
+    _, text = case
+    mode = "trailing-strings" if trailing else "on"
+    parser = PartialJSON(trailing_strings=trailing)
+    for offset, char in enumerate(text, 1):
+        parser.feed(char)
+        if parser.state is not S.IN_NUMBER and parser.value is not UNSET:
+            prefix = text[:offset].encode("utf-8", "surrogatepass")
+            assert parser.value == jiter.from_json(prefix, partial_mode=mode), offset
+
+
 JSONISH = st.text(alphabet='{}[],:" \n\\-+.eE0123456789tfnrulasbux\u00e9\x01', max_size=24)
 
 
@@ -647,6 +671,50 @@ def test_fuzz_target_on_edited_json(case: tuple[Any, str], data: st.DataObject) 
     tail = text[at:] if edit == "insert" else text[at + 1 :]
     edited = text[:at] + ("" if edit == "delete" else char) + tail
     fuzz_partial_json(edited.encode("utf-8", "surrogatepass"))
+
+
+# -- the oracles the properties rely on can say no -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("partial", "final", "exact_strings", "expected"),
+    [
+        (UNSET, [1], False, True),
+        ("ab", "abc", False, True),
+        ("ab", "abc", True, False),
+        ("ax", "abc", False, False),
+        (1, "1", False, False),
+        ([], [1, 2], False, True),
+        ([1, "a"], [1, "ab"], False, True),
+        ([2, "a"], [1, "ab"], False, False),
+        ([1, 2, 3], [1, 2], False, False),
+        ("x", ["x"], False, False),
+        ({}, {"a": 1}, False, True),
+        ({"a": 1, "b": "x"}, {"a": 1, "b": "xy"}, False, True),
+        ({"b": 1}, {"a": 1, "b": 1}, False, False),
+        ({"a": 2, "b": 1}, {"a": 1, "b": 1}, False, False),
+        ([], {}, False, False),
+        (True, 1, False, False),
+        (1, 1.0, False, False),
+        (None, None, False, True),
+    ],
+)
+def test_is_prefix_of(partial: Any, final: Any, exact_strings: bool, expected: bool) -> None:
+    assert is_prefix_of(partial, final, exact_strings=exact_strings) is expected
+
+
+def test_the_json_loads_check_reports_disagreement() -> None:
+    check_against_json_loads("[1]", ("ok", [1]))
+    check_against_json_loads("[1", ("error", "..."))
+    check_against_json_loads("[" * 100_000, ("error", "..."))  # json.loads: RecursionError
+    check_against_json_loads("[" * 600 + "]" * 600, ("error", "... max_depth (512)"))
+    with pytest.raises(AssertionError, match=r"json\.loads gives"):
+        check_against_json_loads("[1]", ("ok", [2]))
+    with pytest.raises(AssertionError, match=r"json\.loads gives"):
+        check_against_json_loads("NaN", ("ok", 0))
+    assert has_repeated_keys('[{"a": 1, "a": 2}]')
+    assert not has_repeated_keys('[{"a": 1}, {"a": 2}]')
+    assert not has_repeated_keys("[1")
 
 
 # -- cost ----------------------------------------------------------------------------------

@@ -27,10 +27,9 @@ JSON_KEY = "json"
 REQUIRED_KEY = "required"
 #: Attributes of every model that are not API fields.
 INTERNAL_FIELDS = frozenset({"_extra", "_request_id"})
-#: Names a generated field must not use (methods and properties of ``Model``/``UnknownVariant``).
+#: Names a field must not use (attributes of ``Model``; ``UnknownVariant`` adds ``raw``).
 RESERVED_NAMES = frozenset(
-    {"to_dict", "to_json", "from_dict", "model_extra", "is_set", "fields_set", "raw"}
-    | INTERNAL_FIELDS
+    {"to_dict", "to_json", "from_dict", "model_extra", "is_set", "fields_set"} | INTERNAL_FIELDS
 )
 
 NoneType = type(None)

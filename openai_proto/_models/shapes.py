@@ -25,11 +25,13 @@ from openai_proto._models.core import (
     JSON_KEY,
     NAMES,
     REQUIRED_KEY,
+    RESERVED_NAMES,
     TAGGED_UNIONS,
     Model,
     ModelDefinitionError,
     NoneType,
     TaggedUnion,
+    UnknownVariant,
 )
 from openai_proto.sentinels import UnsetType
 
@@ -214,6 +216,10 @@ def _build_info(cls: type[Model]) -> ModelInfo:
     if not _is_attrs_model(cls):
         raise ModelDefinitionError(f"{cls!r} is not an attrs class derived from Model")
     wire = [a for a in attrs.fields(cls) if a.name not in INTERNAL_FIELDS]
+    reserved = RESERVED_NAMES | ({"raw"} if issubclass(cls, UnknownVariant) else set())
+    clashes = sorted(a.name for a in wire if a.name in reserved)
+    if clashes:
+        raise ModelDefinitionError(f"{cls.__qualname__} uses reserved field names {clashes}")
     hints = resolve_field_types(cls, wire)
     fields = tuple(
         FieldInfo(
@@ -282,6 +288,20 @@ def _declaring_class(cls: type, name: str) -> type:
     return cls
 
 
+def _nested_refs(tp: Any) -> Any:
+    """``list["Node"]`` with ``ForwardRef("Node")`` inside, which Python 3.10's
+    ``get_type_hints`` resolves (3.11+ does this itself); a whole string is left as it is."""
+    if isinstance(tp, types.GenericAlias):
+        args = tuple(
+            typing.ForwardRef(arg) if isinstance(arg, str) else _nested_refs(arg)
+            for arg in get_args(tp)
+        )
+        return types.GenericAlias(get_origin(tp), args)
+    if get_origin(tp) in (Union, types.UnionType):
+        return Union[tuple(_nested_refs(arg) for arg in get_args(tp))]
+    return tp
+
+
 def _evaluate(owner: type, annotations: dict[str, Any]) -> dict[str, Any]:
     module = sys.modules.get(owner.__module__)
     namespace: dict[str, Any] = {**_BASE_NAMESPACE, **NAMES}
@@ -291,7 +311,7 @@ def _evaluate(owner: type, annotations: dict[str, Any]) -> dict[str, Any]:
 
     def holder() -> None: ...
 
-    holder.__annotations__ = annotations
+    holder.__annotations__ = {name: _nested_refs(tp) for name, tp in annotations.items()}
     try:
         return typing.get_type_hints(holder, globalns=namespace, include_extras=True)
     except Exception as exc:

@@ -24,7 +24,10 @@ What the partial value holds (rules stated once, here):
 5. An unfinished ``true``/``false``/``null`` is left out (``tru`` shows nothing).
 6. An object key is shown only once its value has started: ``{"a": 1, "b`` and
    ``{"a": 1, "b":`` both show ``{"a": 1}``.
-7. Before any value has started (or when the only value is an unfinished number,
+7. So every partial value is a prefix of the final value (completed parts equal, lists
+   and objects growing at the end, strings growing), unless an object repeats a key:
+   as in :func:`json.loads`, the later value then replaces the earlier one.
+8. Before any value has started (or when the only value is an unfinished number,
    literal, or, without trailing strings, string), the value is
    :data:`~openai_proto.sentinels.UNSET` — never ``None``, which is JSON ``null``.
 
@@ -39,7 +42,7 @@ the parser is ``FAILED`` and every call raises
 Nesting deeper than ``max_depth`` is refused the same way (the value would break
 ``==``, ``repr`` and :func:`json.dumps`, which recurse).
 
-Two views of the value, with different costs (``n`` is the text length):
+Two views of the value, with different costs:
 
 * :attr:`~PartialJSON.value` is a fresh snapshot that later feeds never change, as the
   official SDK gives. Completed containers are shared between snapshots (they never
@@ -49,8 +52,9 @@ Two views of the value, with different costs (``n`` is the text length):
   small; a very long open array read after every delta costs a pointer copy per item
   per read (measured in ``docs/partial-json.md``).
 * :attr:`~PartialJSON.live` is the parser's own tree, updated in place by later feeds:
-  O(1 + length of the unfinished string) per read, so the total stays linear even when
-  read after every delta. Values you kept from it change as text arrives.
+  O(1 + length of the unfinished string) per read (a ``str`` cannot grow in place, so
+  a long unfinished string is rebuilt by each read). Values you kept from it change as
+  text arrives.
 
 Both share completed sub-values with the parser: treat them as read-only (copy with
 :func:`copy.deepcopy` to edit).
@@ -285,8 +289,9 @@ class PartialJSON:
         try:
             if self._carry and self._state not in _DEAD_STATES:
                 raise self._error_at(0, f"unexpected end of JSON inside {self._carry!r}")
+            self._signal(_I.END)
             while self._state is not PartialJSONState.CLOSED:
-                self._signal(_I.END)
+                self._signal(_I.END)  # a number ended: the state after it reads END
         except RemoteProtocolError as exc:
             raise self._fail(exc) from None
         return self._root

@@ -1,0 +1,166 @@
+"""The aiohttp binding: an async transport over ``aiohttp.ClientSession``, and ``AsyncOpenAI``.
+
+Pass your own session (connector limits, proxies, TLS, tracing) as ``http_client``;
+the binding then leaves closing it to you.  Otherwise it owns a session with
+:data:`DEFAULT_LIMIT` connections in total and :data:`DEFAULT_LIMIT_PER_HOST` per host.
+aiohttp follows redirects (dropping ``Authorization`` when the origin changes) and
+removes gzip/deflate content-encoding itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+
+from openai_proto import AsyncClient, Config
+from openai_proto.files import aiter_body, body_length
+from openai_proto.http import Body, Request, ResponseHead, StreamBody, Timeout
+from openai_proto.transport import TransportError, TransportTimeout
+
+DEFAULT_LIMIT = 1000
+DEFAULT_LIMIT_PER_HOST = 100
+#: Raised by aiohttp (or the socket underneath) when an exchange fails.
+_FAILURES = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
+def client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
+    """Our per-phase timeout as aiohttp's.
+
+    aiohttp's ``connect`` covers waiting for a pooled connection plus opening one, so
+    it is ``pool + connect``; it has no write timeout (``write`` is not enforced).
+    """
+    acquire = None
+    if timeout.pool is not None and timeout.connect is not None:
+        acquire = timeout.pool + timeout.connect
+    return aiohttp.ClientTimeout(
+        total=None, connect=acquire, sock_connect=timeout.connect, sock_read=timeout.read
+    )
+
+
+def map_error(exc: BaseException) -> TransportError:
+    """The transport exception for an aiohttp failure, with ``exc`` as its cause."""
+    kind = TransportTimeout if isinstance(exc, asyncio.TimeoutError) else TransportError
+    error = kind(f"{type(exc).__name__}: {exc}")
+    error.__cause__ = exc
+    return error
+
+
+class _ReplayableBody:
+    """A :class:`StreamBody` as an async iterable that starts afresh each time it is
+    iterated, so aiohttp can send it again when it follows a 307/308 redirect."""
+
+    def __init__(self, body: StreamBody) -> None:
+        self._body = body
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return aiter_body(self._body)
+
+
+def _data(body: Body) -> bytes | _ReplayableBody:
+    return body if isinstance(body, bytes) else _ReplayableBody(body)
+
+
+def _headers(request: Request) -> list[tuple[str, str]]:
+    headers = list(request.headers)
+    if not isinstance(request.body, bytes) and request.header("content-length") is None:
+        length = body_length(request.body)
+        if length is not None:
+            headers.append(("Content-Length", str(length)))
+    return headers
+
+
+class AiohttpResponse:
+    """An open response; its own async iterator, so leaving early needs no finalizer.
+
+    :meth:`aclose` puts the connection back in the pool when the body was read to the
+    end, and closes it otherwise (an unread body cannot be skipped cheaply).
+    """
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self.head = ResponseHead(response.status, tuple(response.headers.items()))
+        self._response = response
+        self._complete = False
+
+    def aiter_bytes(self) -> AsyncIterator[bytes]:
+        return self
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            chunk = await self._response.content.readany()
+        except _FAILURES as exc:
+            raise map_error(exc) from exc
+        if not chunk:
+            self._complete = True
+            raise StopAsyncIteration
+        return chunk
+
+    async def aclose(self) -> None:
+        if self._complete:
+            self._response.release()
+        else:
+            self._response.close()
+
+
+class AiohttpTransport:
+    """An async transport over ``aiohttp.ClientSession`` (asyncio)."""
+
+    binding_name = "aiohttp"
+
+    def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
+        self._owned = session is None
+        self._session = session
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The session; an owned one is made on first use, inside the running loop."""
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=DEFAULT_LIMIT, limit_per_host=DEFAULT_LIMIT_PER_HOST
+            )
+            self._session = aiohttp.ClientSession(connector=connector)
+        return self._session
+
+    async def open(self, request: Request) -> AiohttpResponse:
+        try:
+            response = await self.session.request(
+                request.method,
+                request.url,
+                headers=_headers(request),
+                data=_data(request.body),
+                timeout=client_timeout(request.timeout),
+                skip_auto_headers=("Content-Type",),
+            )
+        except _FAILURES as exc:
+            raise map_error(exc) from exc
+        return AiohttpResponse(response)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    async def aclose(self) -> None:
+        if self._owned and self._session is not None:
+            await self._session.close()
+
+
+class AsyncOpenAI(AsyncClient):
+    """An async client over aiohttp, configured like the official ``openai.AsyncOpenAI``."""
+
+    def __init__(self, *, http_client: aiohttp.ClientSession | None = None, **config: Any) -> None:
+        super().__init__(AiohttpTransport(http_client), Config.from_env(**config))
+
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "DEFAULT_LIMIT_PER_HOST",
+    "AiohttpResponse",
+    "AiohttpTransport",
+    "AsyncOpenAI",
+    "client_timeout",
+    "map_error",
+]
