@@ -12,7 +12,7 @@ from __future__ import annotations
 from openai_proto._version import __version__
 from openai_proto.build import build_request
 from openai_proto.call import Call, Options, make_options, raw_call
-from openai_proto.client import AsyncClient, Client
+from openai_proto.client import AsyncClient, AsyncRawClient, Client, RawClient
 from openai_proto.config import Config
 from openai_proto.decode import decode
 from openai_proto.errors import (
@@ -39,10 +39,15 @@ from openai_proto.errors import (
     StreamError,
     UnprocessableEntityError,
 )
+from openai_proto.generated.resources import Resources
 from openai_proto.http import FileSource, Request, Response, ResponseHead, StreamBody, Timeout
+from openai_proto.resource import SANS, Sans
 from openai_proto.responses import AsyncStreamedResponse, RawResponse, StreamedResponse
 from openai_proto.sentinels import OMIT, UNSET
 from openai_proto.transport import TransportError, TransportTimeout
+
+#: Every endpoint as a call builder: ``api.files.retrieve("file-1")`` is a :class:`Call`.
+api: Resources[Sans] = Resources(SANS)
 
 __all__ = [
     "OMIT",
@@ -53,6 +58,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncClient",
+    "AsyncRawClient",
     "AsyncStreamedResponse",
     "AuthenticationError",
     "BadRequestError",
@@ -73,6 +79,7 @@ __all__ = [
     "PermissionDeniedError",
     "ProtocolError",
     "RateLimitError",
+    "RawClient",
     "RawResponse",
     "RemoteProtocolError",
     "Request",
@@ -86,6 +93,7 @@ __all__ = [
     "TransportTimeout",
     "UnprocessableEntityError",
     "__version__",
+    "api",
     "build_request",
     "decode",
     "make_options",

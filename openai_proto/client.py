@@ -18,7 +18,9 @@ from openai_proto.config import Config, HeaderValue
 from openai_proto.decode import decode
 from openai_proto.errors import MissingCredentialsError
 from openai_proto.flows import Close, Exchange, Flow, GetKey, Open, Read, Sleep, Step, send
+from openai_proto.generated.resources import Resources
 from openai_proto.pages import AsyncPager, Page, SyncPage
+from openai_proto.resource import Async, AsyncRaw, Sync, SyncRaw
 from openai_proto.responses import AsyncStreamedResponse, RawResponse, StreamedResponse
 from openai_proto.transport import (
     AsyncOpenResponse,
@@ -53,11 +55,16 @@ class _Base(Generic[R]):
     def __init__(self, config: Config) -> None:
         self.config = config
 
-    def _copy(self, **changes: Any) -> Any:
-        clone = object.__new__(type(self))
+    def _copy(self, cls: type[Any] | None = None, **changes: Any) -> Any:
+        clone = object.__new__(cls or type(self))
         clone.__dict__.update(self.__dict__)
         clone.__dict__.update(changes)
         return clone
+
+    @property
+    def _runner(self) -> Any:
+        """The runner of the resource tree (``client.files...``) is the client itself."""
+        return self
 
     def with_options(self, **changes: Any) -> Any:
         """A client sharing this one's transport, with configuration overrides."""
@@ -127,7 +134,11 @@ def _check_sync_key(value: object) -> str:
     return value
 
 
-class Client(_Base[Any]):
+_S = TypeVar("_S", bound="_SyncClient")
+_A = TypeVar("_A", bound="_AsyncClient")
+
+
+class _SyncClient(_Base[Any]):
     """Runs calls over a sync :class:`~openai_proto.transport.Transport`."""
 
     def __init__(self, transport: Transport, config: Config | None = None, **given: Any) -> None:
@@ -207,7 +218,7 @@ class Client(_Base[Any]):
     def close(self) -> None:
         self.transport.close()
 
-    def __enter__(self) -> Client:
+    def __enter__(self: _S) -> _S:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -220,7 +231,7 @@ def _close_quietly(response: OpenResponse | None) -> None:
             response.close()
 
 
-class AsyncClient(_Base[Any]):
+class _AsyncClient(_Base[Any]):
     """Runs calls over an :class:`~openai_proto.transport.AsyncTransport`.
 
     Every method of the raw API returns an awaitable.
@@ -312,7 +323,7 @@ class AsyncClient(_Base[Any]):
     async def close(self) -> None:
         await self.transport.aclose()
 
-    async def __aenter__(self) -> AsyncClient:
+    async def __aenter__(self: _A) -> _A:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -325,4 +336,34 @@ async def _aclose_quietly(response: AsyncOpenResponse | None) -> None:
             await response.aclose()
 
 
-__all__ = ["AsyncClient", "Client"]
+class Client(_SyncClient, Resources[Sync]):
+    """The sync client: ``client.files.retrieve(...)`` returns the decoded result."""
+
+    @property
+    def with_raw_response(self) -> RawClient:
+        """The same client, returning :class:`RawResponse` objects instead of parsed values."""
+        return typing.cast(RawClient, self._copy(RawClient))
+
+
+class RawClient(_SyncClient, Resources[SyncRaw]):
+    """A :class:`Client` whose calls return :class:`RawResponse` objects."""
+
+    _mode: Mode = "raw"
+
+
+class AsyncClient(_AsyncClient, Resources[Async]):
+    """The async client: ``await client.files.retrieve(...)`` gives the decoded result."""
+
+    @property
+    def with_raw_response(self) -> AsyncRawClient:
+        """The same client, returning :class:`RawResponse` objects instead of parsed values."""
+        return typing.cast(AsyncRawClient, self._copy(AsyncRawClient))
+
+
+class AsyncRawClient(_AsyncClient, Resources[AsyncRaw]):
+    """An :class:`AsyncClient` whose calls return :class:`RawResponse` objects."""
+
+    _mode: Mode = "raw"
+
+
+__all__ = ["AsyncClient", "AsyncRawClient", "Client", "RawClient"]

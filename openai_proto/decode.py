@@ -27,8 +27,22 @@ def decode(call: Call[T], response: Response, request: Request | None = None) ->
         return response.body  # type: ignore[return-value]
     if kind == "text":
         return response_text(response)  # type: ignore[return-value]
-    value = decode_json(call, parse_json(response, request), response.request_id)
-    return typing.cast(T, value)
+    data = parse_json(response, request)
+    if call.pagination is None and _expects_object(call.cast_to) and not isinstance(data, dict):
+        raise APIResponseValidationError(
+            f"Expected a JSON object for {call.cast_to.__name__}, got {type(data).__name__}",
+            request,
+            response=response,
+            body=data,
+        )
+    return typing.cast(T, decode_json(call, data, response.request_id))
+
+
+def _expects_object(cast_to: Any) -> bool:
+    """Whether ``cast_to`` is a model class (whose instances only come from JSON objects)."""
+    from openai_proto.models import Model
+
+    return isinstance(cast_to, type) and issubclass(cast_to, Model)
 
 
 def decode_json(call: Call[T], data: Any, request_id: str | None) -> Any:

@@ -297,3 +297,21 @@ def test_secrets_never_reach_logs_reprs_or_errors(caplog: pytest.LogCaptureFixtu
     for text in texts:
         assert secret not in text
     assert "should-not-log" not in caplog.text
+
+
+def test_model_result_from_a_non_object_is_a_validation_error() -> None:
+    import attrs
+
+    from openai_proto.models import UNSET, Model, UnsetType
+
+    @attrs.define
+    class Thing(Model):
+        id: str | UnsetType = UNSET
+
+    client, _ = sync_client(json_reply([1, 2]))
+    with pytest.raises(APIResponseValidationError, match="JSON object for Thing"):
+        client.get("/thing", cast_to=Thing)
+    client, _ = sync_client(json_reply({"id": "t1", "new": True}, headers=[("x-request-id", "r")]))
+    thing = client.get("/thing", cast_to=Thing)
+    assert isinstance(thing, Thing)
+    assert (thing.id, thing.model_extra, thing._request_id) == ("t1", {"new": True}, "r")

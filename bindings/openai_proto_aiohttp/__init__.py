@@ -59,8 +59,10 @@ class _ReplayableBody:
         return aiter_body(self._body)
 
 
-def _data(body: Body) -> bytes | _ReplayableBody:
-    return body if isinstance(body, bytes) else _ReplayableBody(body)
+def _data(body: Body) -> bytes | _ReplayableBody | None:
+    if isinstance(body, bytes):
+        return body or None  # no body: aiohttp adds Content-Length only where it belongs
+    return _ReplayableBody(body)
 
 
 def _headers(request: Request) -> list[tuple[str, str]]:

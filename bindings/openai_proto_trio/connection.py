@@ -79,18 +79,39 @@ class Connection:
         self.received_any = False
 
     async def send(self, request: Request, target: Target, timeout: float | None) -> None:
+        """Write the request; small pieces are joined so a small request is one write."""
         head = h11.Request(
             method=request.method, target=target.path, headers=request_headers(request, target)
         )
-        await self._write(self.h11.send(head), timeout)
+        pending = [self._bytes(head)]
+        size = len(pending[0])
         for chunk in iter_body(request.body):
-            await self._write(self.h11.send(h11.Data(data=chunk)), timeout)
-        await self._write(self.h11.send(h11.EndOfMessage()), timeout)
+            if size >= RECEIVE_SIZE:
+                await self._write(b"".join(pending), timeout)
+                pending, size = [], 0
+            pending.append(self._bytes(h11.Data(data=chunk)))
+            size += len(pending[-1])
+        pending.append(self._bytes(h11.EndOfMessage()))
+        await self._write(b"".join(pending), timeout)
 
-    async def _write(self, data: bytes | None, timeout: float | None) -> None:
-        if data:
-            with deadline(timeout):
-                await self.stream.send_all(data)
+    def _bytes(self, event: h11.Event) -> bytes:
+        return self.h11.send(event) or b""
+
+    async def _write(self, data: bytes, timeout: float | None) -> None:
+        if timeout is None:
+            await self.stream.send_all(data)
+            return
+        with trio.CancelScope(deadline=trio.current_time() + timeout) as scope:
+            await self.stream.send_all(data)
+        if scope.cancelled_caught:
+            raise trio.TooSlowError
+
+    async def _receive(self, timeout: float | None) -> bytes | bytearray:
+        if timeout is None:
+            return await self.stream.receive_some(RECEIVE_SIZE)
+        with trio.CancelScope(deadline=trio.current_time() + timeout):
+            return await self.stream.receive_some(RECEIVE_SIZE)
+        raise trio.TooSlowError
 
     async def receive_head(self, timeout: float | None) -> tuple[int, HeaderPairs]:
         while True:
@@ -120,11 +141,26 @@ class Connection:
                 raise h11.RemoteProtocolError("the server closed the connection")
             if event is not h11.NEED_DATA:
                 return event  # type: ignore[return-value]
-            with deadline(timeout):
-                data = await self.stream.receive_some(RECEIVE_SIZE)
+            data = await self._receive(timeout)
             if data:
                 self.received_any = True
             self.h11.receive_data(bytes(data))
+
+    def end_of_buffered_body(self) -> bool:
+        """Without IO, consume what h11 already holds; True if the response ends there.
+
+        An event stream stops being read at ``[DONE]``, usually with the end of the
+        body already received: the connection can then still be reused.
+        """
+        try:
+            while True:
+                event = self.h11.next_event()
+                if isinstance(event, h11.EndOfMessage):
+                    return True
+                if not isinstance(event, h11.Data):
+                    return False
+        except h11.ProtocolError:
+            return False
 
     def finish(self) -> bool:
         """After a complete response: whether the connection can carry another request."""

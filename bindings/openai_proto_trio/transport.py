@@ -106,7 +106,8 @@ class TrioResponse:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._lease.end(reuse=False)
+        if not self._lease.ended:
+            await self._lease.end(reuse=self._lease.connection.end_of_buffered_body())
 
 
 class TrioTransport:

@@ -207,9 +207,11 @@ async def async_client(
             async with HttpxAsyncOpenAI(**config) as client:
                 yield client
             return
-        async with httpx.AsyncClient(verify=tls, follow_redirects=True) as http_client:
-            async with HttpxAsyncOpenAI(http_client=http_client, **config) as client:
-                yield client
+        async with (
+            httpx.AsyncClient(verify=tls, follow_redirects=True) as http_client,
+            HttpxAsyncOpenAI(http_client=http_client, **config) as client,
+        ):
+            yield client
     elif binding.name == "aiohttp":
         import aiohttp
 
@@ -220,9 +222,11 @@ async def async_client(
                 yield client
             return
         connector = aiohttp.TCPConnector(ssl=tls)
-        async with aiohttp.ClientSession(connector=connector) as session:
-            async with AiohttpAsyncOpenAI(http_client=session, **config) as client:
-                yield client
+        async with (
+            aiohttp.ClientSession(connector=connector) as session,
+            AiohttpAsyncOpenAI(http_client=session, **config) as client,
+        ):
+            yield client
     else:
         from openai_proto_trio import AsyncOpenAI as TrioAsyncOpenAI
 
@@ -261,7 +265,7 @@ def run(
     try:
         if binding.loop == "sync":
             with sync_client(tls, config) as client:
-                return run_sync(case(client))
+                return run_sync(case(client))  # type: ignore[arg-type]
 
         async def main() -> Any:
             async with async_client(binding, tls, config) as client:

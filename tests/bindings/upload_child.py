@@ -26,10 +26,15 @@ async def upload(client: Any, path: Path) -> Any:
 def main() -> None:
     name, base_url, path = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     binding = next(b for b in BINDINGS if b.name == name)
+    (path.parent / "small.jsonl").write_bytes(b"{}\n" * 100)
     config = {"api_key": "sk-test", "base_url": base_url, "max_retries": 0}
     tracemalloc.start()
 
     async def measured(client: Any) -> Any:
+        # warm up (lazy imports, mime types, the session, a connection) with a small upload
+        await client.post(
+            "/warmup", body={"purpose": "x"}, files={"file": path.parent / "small.jsonl"}
+        )
         tracemalloc.reset_peak()
         return await upload(client, path)
 
@@ -45,6 +50,7 @@ def main() -> None:
         result = asyncio.run(in_loop()) if binding.loop == "asyncio" else trio.run(in_loop)
     peak = tracemalloc.get_traced_memory()[1]
     print(json.dumps({"result": result, "peak": peak}))
+    print(f"{name}: peak {peak / 1e6:.2f} MB", file=sys.stderr)
 
 
 if __name__ == "__main__":

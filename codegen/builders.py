@@ -1,0 +1,240 @@
+"""Source text of builder functions: one ``def`` per endpoint returning a ``Call``.
+
+A builder takes the endpoint's parameters (the last path parameter positional, everything
+else keyword-only, optional ones defaulting to ``UNSET``) plus the options every method
+accepts, and returns a :class:`~openai_proto.call.Call`.  Only given parameters go into the
+query and the body.  The result type is imported inside the function, so importing the
+resource tree does not import the models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from codegen.operations import Endpoint, Param
+from codegen.types import split_none
+
+INDENT = "    "
+
+OPTION_PARAMS = (
+    "extra_headers: Mapping[str, HeaderValue] | None = None",
+    "extra_query: Mapping[str, object] | None = None",
+    "extra_body: Mapping[str, object] | None = None",
+    "timeout: TimeoutOption = UNSET",
+    "max_retries: int | UnsetType = UNSET",
+)
+OPTIONS_CALL = (
+    "make_options(extra_headers=extra_headers, extra_query=extra_query, "
+    "extra_body=extra_body, timeout=timeout, max_retries=max_retries)"
+)
+#: Results that need no import to be used as ``cast_to``.
+BUILTIN_RESULTS = {"bytes": "bytes", "str": "str", "None": "None", "Any": "object"}
+
+
+def builder_name(endpoint: Endpoint, stream: bool = False) -> str:
+    base = f"_{endpoint.resource.replace('.', '_')}_{endpoint.name}"
+    return f"{base}_stream" if stream else base
+
+
+def optional(annotation: str) -> str:
+    """``T | UnsetType`` (``None`` kept last)."""
+    base, nullable = split_none(annotation)
+    if base == "None":
+        return "UnsetType | None"
+    return f"{base} | UnsetType | None" if nullable else f"{base} | UnsetType"
+
+
+def signature(endpoint: Endpoint, stream: bool | None) -> list[str]:
+    """The parameter list; ``stream`` is ``None`` (no stream parameter special-casing),
+    ``False`` (the plain form) or ``True`` (the streamed form, ``stream: Literal[True]``)."""
+    items: list[str] = []
+    for param in endpoint.params:
+        if param.positional:
+            items.append(f"{param.name}: {param.annotation}")
+    items.append("*")
+    for param in endpoint.params:
+        if not param.positional:
+            items.append(_param_text(param, stream))
+    items.extend(OPTION_PARAMS)
+    return items
+
+
+def _param_text(param: Param, stream: bool | None) -> str:
+    if stream is not None and param.wire == "stream" and param.location in ("body", "query"):
+        if stream:
+            return f"{param.name}: Literal[True]"
+        return f"{param.name}: Literal[False] | UnsetType | None = UNSET"
+    if param.required:
+        return f"{param.name}: {param.annotation}"
+    return f"{param.name}: {optional(param.annotation)} = UNSET"
+
+
+def result_type(endpoint: Endpoint, stream: bool) -> str:
+    if stream:
+        return f"Stream[{endpoint.stream_event}]"
+    if endpoint.pagination is not None:
+        return f"Page[{endpoint.result}]"
+    return endpoint.result
+
+
+def render_builder(endpoint: Endpoint, stream: bool, model_names: Iterable[str]) -> str:
+    """The ``def`` of one builder; ``model_names`` are the generated names ``cast_to`` uses."""
+    mode = None if endpoint.stream_event is None else stream
+    params = ",\n".join(INDENT + item for item in signature(endpoint, mode))
+    returns = f"Call[{result_type(endpoint, stream)}]"
+    head = f"def {builder_name(endpoint, stream)}(\n{params},\n) -> {returns}:"
+    body = [_docstring(endpoint)]
+    names = sorted(model_names, key=import_order)
+    if names:
+        body.append(f"from openai_proto.generated.models import {', '.join(names)}")
+        body.append("")
+    body.extend(_statements(endpoint, stream))
+    lines = "\n".join(INDENT + line if line else "" for line in "\n".join(body).split("\n"))
+    return head + "\n" + lines + "\n"
+
+
+def cast_expression(endpoint: Endpoint, stream: bool) -> str:
+    annotation = endpoint.stream_event if stream else endpoint.result
+    assert annotation is not None
+    return BUILTIN_RESULTS.get(annotation, annotation)
+
+
+def _docstring(endpoint: Endpoint) -> str:
+    lines = [f"The ``{endpoint.dotted}`` call.", "", f"``{endpoint.method} {endpoint.path}``"]
+    if endpoint.link is not None:
+        lines.append(f"Reference: {endpoint.link}")
+    return '"""' + f"\n{INDENT}".join(lines) + f'\n{INDENT}"""'
+
+
+def import_order(name: str) -> tuple[int, str, str]:
+    """isort's order of imported names: constants, classes, then the rest, case-insensitive."""
+    rank = 0 if name.isupper() and len(name) > 1 else 1 if name[0].isupper() else 2
+    return rank, name.lower(), name
+
+
+def _statements(endpoint: Endpoint, stream: bool) -> list[str]:
+    lines: list[str] = []
+    headers = _header_lines(endpoint, lines)
+    if endpoint.body_kind == "sdp_or_multipart":
+        lines.extend(_sdp_lines(endpoint, stream, headers))
+    lines.append("return Call(")
+    lines.extend(INDENT + arg + "," for arg in _call_args(endpoint, stream, headers))
+    lines.append(")")
+    return lines
+
+
+def _header_lines(endpoint: Endpoint, lines: list[str]) -> str | None:
+    """Statements building the call's headers into ``lines``; the expression to pass."""
+    static: dict[str, str] = {}
+    if endpoint.beta is not None:
+        static["OpenAI-Beta"] = endpoint.beta
+    if endpoint.accept is not None:
+        static["Accept"] = endpoint.accept
+    dynamic = [p for p in endpoint.params if p.location == "header"]
+    if not dynamic:
+        return _dict_text(static) if static else None
+    lines.append(f"headers: dict[str, HeaderValue] = {_dict_text(static)}")
+    for param in dynamic:
+        value = f'",".join({param.name})' if param.annotation.startswith("list[") else param.name
+        lines.append(f"if {param.name} is not UNSET:")
+        lines.append(f"{INDENT}headers[{param.wire!r}] = {value}")
+    return "headers"
+
+
+def _sdp_lines(endpoint: Endpoint, stream: bool, headers: str | None) -> list[str]:
+    """The raw ``application/sdp`` form, used when only the SDP offer is given."""
+    raw = next(p for p in endpoint.params if p.part_type == "application/sdp")
+    others = [p for p in endpoint.params if p.location == "body" and p is not raw]
+    condition = " and ".join(f"{p.name} is UNSET" for p in others) or "True"
+    content_type = '"Content-Type": "application/sdp"'
+    if headers is None:
+        sdp_headers = f"{{{content_type}}}"
+    elif headers.startswith("{"):
+        sdp_headers = f"{headers[:-1]}, {content_type}}}"
+    else:
+        sdp_headers = f"{{**{headers}, {content_type}}}"
+    args = [
+        f"method={endpoint.method!r}",
+        f"path={endpoint.path!r}",
+        *_path_args(endpoint),
+        f"body={raw.name}.encode()",
+        'body_kind="binary"',
+        f"headers={sdp_headers}",
+        *_response_args(endpoint, stream),
+        f"options={OPTIONS_CALL}",
+    ]
+    return [
+        f"if {condition}:",
+        INDENT + "return Call(",
+        *(INDENT * 2 + arg + "," for arg in args),
+        INDENT + ")",
+    ]
+
+
+def _call_args(endpoint: Endpoint, stream: bool, headers: str | None) -> list[str]:
+    args = [f"method={endpoint.method!r}", f"path={endpoint.path!r}", *_path_args(endpoint)]
+    query = [p for p in endpoint.params if p.location == "query"]
+    if query:
+        args.append(f"query={_given_dict(query, stream)}")
+    body = [p for p in endpoint.params if p.location == "body"]
+    if endpoint.body_kind != "none":
+        args.append(f"body={_given_dict(body, stream)}")
+        args.append(f"body_kind={_body_kind(endpoint, body)}")
+    if headers is not None:
+        args.append(f"headers={headers}")
+    args.extend(_response_args(endpoint, stream))
+    args.append(f"options={OPTIONS_CALL}")
+    return args
+
+
+def _path_args(endpoint: Endpoint) -> list[str]:
+    params = [p for p in endpoint.params if p.location == "path"]
+    if not params:
+        return []
+    return [f"path_params={{{', '.join(f'{p.wire!r}: {p.name}' for p in params)}}}"]
+
+
+def _response_args(endpoint: Endpoint, stream: bool) -> list[str]:
+    args = []
+    cast = cast_expression(endpoint, stream)
+    if cast != "object":
+        args.append(f"cast_to={cast}")
+    kind = "events" if stream else endpoint.response_kind
+    if kind != "json":
+        args.append(f"response_kind={kind!r}")
+    if endpoint.pagination is not None and not stream:
+        args.append(f"pagination={endpoint.pagination!r}")
+    return args
+
+
+def _body_kind(endpoint: Endpoint, body: list[Param]) -> str:
+    if endpoint.body_kind in ("json", "multipart"):
+        return repr(endpoint.body_kind)
+    if endpoint.body_kind == "sdp_or_multipart":
+        return repr("multipart")
+    files = " or ".join(f"{p.name} is not UNSET" for p in body if p.is_file)
+    return f'"multipart" if {files} else "json"'
+
+
+def _given_dict(params: list[Param], stream: bool) -> str:
+    """A dict of the parameters given (``UNSET`` ones left out)."""
+    entries = ", ".join(f"{p.wire!r}: {_value(p, stream)}" for p in params)
+    if all(p.required or _is_stream_true(p, stream) for p in params):
+        return f"{{{entries}}}"
+    return f"{{key: value for key, value in {{{entries}}}.items() if value is not UNSET}}"
+
+
+def _value(param: Param, stream: bool) -> str:
+    if _is_stream_true(param, stream):
+        return "True"
+    if param.part_type == "application/json":
+        return f"json_part({param.name})"
+    return param.name
+
+
+def _is_stream_true(param: Param, stream: bool) -> bool:
+    return stream and param.wire == "stream" and param.location in ("body", "query")
+
+
+def _dict_text(items: dict[str, str]) -> str:
+    return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in items.items()) + "}"

@@ -1,0 +1,308 @@
+"""Chat completion stream helpers over any source of chunks, sync and async — IO-free.
+
+:class:`ChatCompletionStream` (an iterator) and :class:`AsyncChatCompletionStream` (an async
+iterator) turn a source of chunks — what iterating a streamed ``chat.completions.create``
+response yields, or any iterable of chunk dicts — into the events of
+:class:`~openai_proto.streams.chat.ChatCompletionStreamState`, with the methods users of
+``client.chat.completions.stream()`` know: ``until_done()``, ``get_final_completion()``,
+``current_completion_snapshot``, ``close()``, and use as a context manager.
+:class:`ChatCompletionStreamManager` / :class:`AsyncChatCompletionStreamManager` open the
+source on ``with`` / ``async with`` and close it on exit, as the official ``.stream()``
+helper does; this module opens nothing itself: the driver passes a function that starts
+the request.
+
+A chunk may be a dict, or a model object (turned into a dict with
+:func:`openai_proto.models.unstructure`, or its ``to_dict()``). Closing the stream closes
+the source (its ``close()``, or ``aclose()`` for async sources, or the ``close`` given);
+so does reaching its end, and leaving the ``with`` block early.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+)
+from types import TracebackType
+from typing import Any, Union
+
+from openai_proto.streams.chat import (
+    ChatCompletionStreamState,
+    ChatEvent,
+    Parse,
+    ParseArguments,
+)
+
+
+def chunk_dict(chunk: Any) -> Any:
+    """A chunk as a dict: dicts as they are, models through ``unstructure``/``to_dict``."""
+    if type(chunk) is dict:
+        return chunk
+    from openai_proto.models import Model, unstructure
+
+    if isinstance(chunk, Model):
+        return unstructure(chunk)
+    to_dict = getattr(chunk, "to_dict", None)
+    return to_dict() if callable(to_dict) else chunk
+
+
+def _new_state(
+    state: ChatCompletionStreamState | None,
+    response_format: Any,
+    input_tools: Iterable[Mapping[str, Any]] | None,
+    parse: Parse | None,
+    parse_arguments: ParseArguments | None,
+) -> ChatCompletionStreamState:
+    if state is not None:
+        return state
+    return ChatCompletionStreamState(
+        response_format=response_format,
+        input_tools=input_tools,
+        parse=parse,
+        parse_arguments=parse_arguments,
+    )
+
+
+class ChatCompletionStream:
+    """Chunks in, events out, as an iterator.
+
+    >>> chunk = {"object": "chat.completion.chunk", "id": "c1", "choices": [
+    ...     {"index": 0, "delta": {"content": "Hi"}, "finish_reason": "stop"}]}
+    >>> with ChatCompletionStream([chunk]) as stream:
+    ...     [event.type for event in stream]
+    ['chunk', 'content.delta', 'content.done']
+    >>> stream.get_final_completion()["choices"][0]["message"]["content"]
+    'Hi'
+    """
+
+    def __init__(
+        self,
+        chunks: Iterable[Any],
+        *,
+        state: ChatCompletionStreamState | None = None,
+        response_format: Any = None,
+        input_tools: Iterable[Mapping[str, Any]] | None = None,
+        parse: Parse | None = None,
+        parse_arguments: ParseArguments | None = None,
+        close: Callable[[], object] | None = None,
+    ) -> None:
+        #: The source of chunks (the streamed response).
+        self.response = chunks
+        self.state = _new_state(state, response_format, input_tools, parse, parse_arguments)
+        self._close_source = close if close is not None else getattr(chunks, "close", None)
+        self._closed = False
+        self._iterator = self._events()
+
+    def _events(self) -> Generator[ChatEvent, None, None]:
+        handle = self.state.handle_chunk
+        try:
+            for chunk in self.response:
+                yield from handle(chunk if type(chunk) is dict else chunk_dict(chunk))
+            self.state.close()
+        finally:
+            self._release()
+
+    def __iter__(self) -> Iterator[ChatEvent]:
+        return self
+
+    def __next__(self) -> ChatEvent:
+        return next(self._iterator)
+
+    def __enter__(self) -> ChatCompletionStream:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop: close the source; iterating afterwards gives no more events."""
+        if not getattr(self._iterator, "gi_running", False):
+            self._iterator.close()
+        self._release()
+
+    def _release(self) -> None:
+        if not self._closed:
+            self._closed = True
+            if self._close_source is not None:
+                self._close_source()
+
+    def until_done(self) -> ChatCompletionStream:
+        """Consume the rest of the stream."""
+        for _ in self:
+            pass
+        return self
+
+    def get_final_completion(self, as_type: Any = None) -> Any:
+        """Consume the rest of the stream; the completion (see
+        :meth:`ChatCompletionStreamState.get_final_completion`)."""
+        self.until_done()
+        return self.state.get_final_completion(as_type)
+
+    @property
+    def current_completion_snapshot(self) -> dict[str, Any]:
+        return self.state.current_completion_snapshot
+
+
+class AsyncChatCompletionStream:
+    """Chunks in, events out, as an async iterator (any event loop)."""
+
+    def __init__(
+        self,
+        chunks: AsyncIterable[Any],
+        *,
+        state: ChatCompletionStreamState | None = None,
+        response_format: Any = None,
+        input_tools: Iterable[Mapping[str, Any]] | None = None,
+        parse: Parse | None = None,
+        parse_arguments: ParseArguments | None = None,
+        close: Callable[[], object] | None = None,
+    ) -> None:
+        #: The source of chunks (the streamed response).
+        self.response = chunks
+        self.state = _new_state(state, response_format, input_tools, parse, parse_arguments)
+        if close is None:
+            close = getattr(chunks, "aclose", None) or getattr(chunks, "close", None)
+        self._close_source = close
+        self._closed = False
+        self._iterator = self._events()
+
+    async def _events(self) -> AsyncGenerator[ChatEvent, None]:
+        handle = self.state.handle_chunk
+        try:
+            async for chunk in self.response:
+                for event in handle(chunk if type(chunk) is dict else chunk_dict(chunk)):
+                    yield event
+            self.state.close()
+        finally:
+            await self._release()
+
+    def __aiter__(self) -> AsyncIterator[ChatEvent]:
+        return self
+
+    async def __anext__(self) -> ChatEvent:
+        return await self._iterator.__anext__()
+
+    async def __aenter__(self) -> AsyncChatCompletionStream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Stop: close the source; iterating afterwards gives no more events."""
+        if not getattr(self._iterator, "ag_running", False):
+            await self._iterator.aclose()
+        await self._release()
+
+    async def _release(self) -> None:
+        if not self._closed:
+            self._closed = True
+            if self._close_source is not None:
+                result = self._close_source()
+                if inspect.isawaitable(result):
+                    await result
+
+    async def until_done(self) -> AsyncChatCompletionStream:
+        """Consume the rest of the stream."""
+        async for _ in self:
+            pass
+        return self
+
+    async def get_final_completion(self, as_type: Any = None) -> Any:
+        """Consume the rest of the stream; the completion."""
+        await self.until_done()
+        return self.state.get_final_completion(as_type)
+
+    @property
+    def current_completion_snapshot(self) -> dict[str, Any]:
+        return self.state.current_completion_snapshot
+
+
+class ChatCompletionStreamManager:
+    """``with manager as stream:`` starts the request (``open_stream()``) on entry and
+    closes it on exit, even when the block leaves early.
+
+    >>> chunk = {"object": "chat.completion.chunk", "choices": [
+    ...     {"index": 0, "delta": {"content": "Hi"}, "finish_reason": "stop"}]}
+    >>> with ChatCompletionStreamManager(lambda: iter([chunk])) as stream:
+    ...     stream.get_final_completion()["choices"][0]["finish_reason"]
+    'stop'
+    """
+
+    def __init__(self, open_stream: Callable[[], Iterable[Any]], **options: Any) -> None:
+        self._open = open_stream
+        self._options = options
+        self._stream: ChatCompletionStream | None = None
+
+    def __enter__(self) -> ChatCompletionStream:
+        self._stream = ChatCompletionStream(self._open(), **self._options)
+        return self._stream
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._stream is not None:
+            self._stream.close()
+
+
+AsyncSource = Union[
+    Awaitable[AsyncIterable[Any]],
+    Callable[[], Awaitable[AsyncIterable[Any]]],
+    Callable[[], AsyncIterable[Any]],
+]
+
+
+class AsyncChatCompletionStreamManager:
+    """``async with manager as stream:``; ``open_stream`` is an awaitable giving the source
+    (as the official SDK takes), or a function returning the source or an awaitable of it."""
+
+    def __init__(self, open_stream: AsyncSource, **options: Any) -> None:
+        self._open = open_stream
+        self._options = options
+        self._stream: AsyncChatCompletionStream | None = None
+
+    async def __aenter__(self) -> AsyncChatCompletionStream:
+        source: Any = self._open() if callable(self._open) else self._open
+        if inspect.isawaitable(source):
+            source = await source
+        self._stream = AsyncChatCompletionStream(source, **self._options)
+        return self._stream
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._stream is not None:
+            await self._stream.close()
+
+
+__all__ = [
+    "AsyncChatCompletionStream",
+    "AsyncChatCompletionStreamManager",
+    "ChatCompletionStream",
+    "ChatCompletionStreamManager",
+    "chunk_dict",
+]

@@ -1,0 +1,179 @@
+"""Responses stream managers: the accumulator driven over an iterable of events — no IO.
+
+:class:`ResponseStream` (sync) and :class:`AsyncResponseStream` (async) take what a
+streamed response yields — event dicts, or :class:`~openai_proto.streams.events.Payload`
+values — and fold it with a :class:`~openai_proto.streams.responses.ResponseAccumulator`::
+
+    with ResponseStream(events) as stream:
+        for event in stream:             # ResponseEvent objects, as they arrive
+            ...
+        final = stream.get_final_response()
+
+Leaving the ``with`` block (or calling ``close()``) closes the source: its ``close()`` /
+``aclose()`` method if it has one, or the ``close`` callable given. The client's
+``responses.stream(...)`` wraps its streamed response in these.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from typing import Any
+
+from openai_proto.streams.events import Payload
+from openai_proto.streams.responses import JSON, ResponseAccumulator, ResponseEvent
+
+
+def event_data(item: Any) -> Any:
+    """The event dict of what a stream yields (a dict, or a Payload holding one)."""
+    return item.data if isinstance(item, Payload) else item
+
+
+class _Base:
+    def __init__(
+        self,
+        source: Any,
+        accumulator: ResponseAccumulator | None,
+        starting_after: int | None,
+        close: Callable[[], Any] | None,
+    ) -> None:
+        if accumulator is not None and starting_after is not None:
+            raise ValueError("give either an accumulator or starting_after, not both")
+        self._source = source
+        self.accumulator = accumulator or ResponseAccumulator(starting_after=starting_after)
+        self._pending: deque[ResponseEvent] = deque()
+        self._exhausted = False
+        self._closed = False
+        self._close = close
+
+    @property
+    def current_snapshot(self) -> JSON | None:
+        """The response so far (the accumulator's live dict; ``None`` before it starts)."""
+        return self.accumulator.current_snapshot
+
+    def _ended(self) -> None:
+        self._exhausted = True
+        self.accumulator.close()
+
+
+class ResponseStream(_Base):
+    """A Responses stream over an iterable of events (sync)."""
+
+    def __init__(
+        self,
+        events: Iterable[Any],
+        *,
+        accumulator: ResponseAccumulator | None = None,
+        starting_after: int | None = None,
+        close: Callable[[], Any] | None = None,
+    ) -> None:
+        super().__init__(events, accumulator, starting_after, close)
+        self._iterator: Iterator[Any] = iter(events)
+
+    def __iter__(self) -> Iterator[ResponseEvent]:
+        return self
+
+    def __next__(self) -> ResponseEvent:
+        while not self._pending:
+            if self._exhausted:
+                raise StopIteration
+            try:
+                item = next(self._iterator)
+            except StopIteration:
+                self._ended()
+                raise
+            self._pending.extend(self.accumulator.feed(event_data(item)))
+        return self._pending.popleft()
+
+    def until_done(self) -> ResponseStream:
+        """Read the rest of the stream."""
+        for _ in self:
+            pass
+        return self
+
+    def get_final_response(self, cast_to: Any = dict) -> Any:
+        """Read the rest of the stream; the final response (completed, failed or incomplete)."""
+        self.until_done()
+        return self.accumulator.get_final_response(cast_to)
+
+    def close(self) -> None:
+        """Close the source (idempotent); the accumulator sees the end of the stream."""
+        if self._closed:
+            return
+        self._closed = True
+        self._exhausted = True
+        self.accumulator.close()
+        closer = self._close or getattr(self._source, "close", None)
+        if closer is not None:
+            closer()
+
+    def __enter__(self) -> ResponseStream:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncResponseStream(_Base):
+    """A Responses stream over an async iterable of events."""
+
+    def __init__(
+        self,
+        events: AsyncIterable[Any],
+        *,
+        accumulator: ResponseAccumulator | None = None,
+        starting_after: int | None = None,
+        close: Callable[[], Any] | None = None,
+    ) -> None:
+        super().__init__(events, accumulator, starting_after, close)
+        self._iterator: AsyncIterator[Any] = events.__aiter__()
+
+    def __aiter__(self) -> AsyncResponseStream:
+        return self
+
+    async def __anext__(self) -> ResponseEvent:
+        while not self._pending:
+            if self._exhausted:
+                raise StopAsyncIteration
+            try:
+                item = await self._iterator.__anext__()
+            except StopAsyncIteration:
+                self._ended()
+                raise
+            self._pending.extend(self.accumulator.feed(event_data(item)))
+        return self._pending.popleft()
+
+    async def until_done(self) -> AsyncResponseStream:
+        """Read the rest of the stream."""
+        async for _ in self:
+            pass
+        return self
+
+    async def get_final_response(self, cast_to: Any = dict) -> Any:
+        """Read the rest of the stream; the final response (completed, failed or incomplete)."""
+        await self.until_done()
+        return self.accumulator.get_final_response(cast_to)
+
+    async def close(self) -> None:
+        """Close the source (idempotent); the accumulator sees the end of the stream."""
+        if self._closed:
+            return
+        self._closed = True
+        self._exhausted = True
+        self.accumulator.close()
+        closer = self._close or getattr(self._source, "aclose", None)
+        if closer is None:
+            closer = getattr(self._source, "close", None)
+        if closer is not None:
+            result = closer()
+            if hasattr(result, "__await__"):
+                await result
+
+    async def __aenter__(self) -> AsyncResponseStream:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+__all__ = ["AsyncResponseStream", "ResponseStream", "event_data"]
