@@ -86,6 +86,7 @@ def test_extra_body_merges_and_omit_removes() -> None:
     request = build_request(
         CONFIG, call(body={"model": "m", "n": 2}, body_kind="json", options=options)
     )
+    assert isinstance(request.body, bytes)
     assert json.loads(request.body) == {"model": "m", "seed": 7}
 
 

@@ -1,7 +1,5 @@
 """The model layer: lenient decoding, lossless encoding, strict mode, unions, laziness."""
 
-# ruff: noqa: RUF009  (models.field in attrs defaults)
-
 from __future__ import annotations
 
 import enum

@@ -167,7 +167,7 @@ def test_async_key_provider_must_return_a_string() -> None:
 
 
 def test_sync_key_provider_must_return_a_string() -> None:
-    client = Client(MemoryTransport(replay(json_reply({}))), Config(api_key=lambda: 42))  # type: ignore[arg-type,return-value]
+    client = Client(MemoryTransport(replay(json_reply({}))), Config(api_key=lambda: 42))  # type: ignore[arg-type]
     with pytest.raises(MissingCredentialsError, match="string"):
         client.get("/f")
 

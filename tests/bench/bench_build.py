@@ -94,7 +94,7 @@ def official(body: dict[str, Any]) -> Any:
     def refuse(*_args: object, **_kwargs: object) -> object:
         raise Sent
 
-    client._client.send = refuse  # type: ignore[method-assign]
+    client._client.send = refuse  # type: ignore[method-assign,assignment]
 
     def build() -> object:
         try:

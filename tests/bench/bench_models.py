@@ -13,7 +13,6 @@ Run: ``.venv/bin/python tests/bench/bench_models.py [--runs N]``.
 
 from __future__ import annotations
 
-# ruff: noqa: RUF009  (models.field in attrs defaults; see the report to the lead)
 import argparse
 import json
 import random

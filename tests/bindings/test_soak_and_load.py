@@ -116,7 +116,8 @@ def test_soak_leaves_no_sockets_and_no_memory(async_binding: Binding) -> None:
         finally:
             tracemalloc.stop()
         print(
-            f"soak {binding}: {SOAK_REQUESTS} requests, fds {fds} -> {_open_fds()}, kept {after - before} bytes"
+            f"soak {binding}: {SOAK_REQUESTS} requests, "
+            f"fds {fds} -> {_open_fds()}, kept {after - before} bytes"
         )
         assert _open_fds() <= fds
         assert after - before < MEMORY_SLACK, f"kept {after - before} bytes"
