@@ -135,7 +135,8 @@ def _header_lines(endpoint: Endpoint, lines: list[str]) -> str | None:
         return _dict_text(static) if static else None
     lines.append(f"headers: dict[str, HeaderValue] = {_dict_text(static)}")
     for param in dynamic:
-        value = f'",".join({param.name})' if param.annotation.startswith("list[") else param.name
+        listed = param.annotation.startswith(("list[", "Sequence["))
+        value = f'",".join({param.name})' if listed else param.name
         lines.append(f"if {param.name} is not UNSET:")
         lines.append(f"{INDENT}headers[{param.wire!r}] = {value}")
     return "headers"

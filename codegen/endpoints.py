@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from codegen.builders import builder_name, import_order, render_builder
+from codegen.helpers import mixin_imports, mixin_of, params_in, render_params_block
 from codegen.operations import Analyser, Endpoint, EndpointError
 from codegen.spec import Spec
 from codegen.types import TypeRegistry, pascal
@@ -93,12 +94,13 @@ def render_module(
 ) -> str:
     mine = [e for e in endpoints if e.resource == top or e.resource.startswith(top + ".")]
     builders = [render_builders(e, types) for e in mine]
+    helper_params = render_params_block(params_in(top, mine))
     classes = [
         render_class(path, tree[path], [e for e in mine if e.resource == path])
         for path in tree
         if path == top or path.startswith(top + ".")
     ]
-    body = "\n\n".join(builders + classes)
+    body = "\n\n".join(builders + ([helper_params] if helper_params else []) + classes)
     names = sorted(
         {n for e in mine for a in annotations_of(e) for n in types.names_in(a)}, key=import_order
     )
@@ -133,7 +135,9 @@ def annotations_of(endpoint: Endpoint) -> list[str]:
 
 def render_class(path: str, children: list[str], endpoints: list[Endpoint]) -> str:
     name = class_name(path)
-    lines = [f"class {name}(Resource[M]):", f'    """``{path}``."""', ""]
+    mixin = mixin_of(path)
+    bases = f"{mixin}[M], Resource[M]" if mixin else "Resource[M]"
+    lines = [f"class {name}({bases}):", f'    """``{path}``."""', ""]
     for endpoint in sorted(endpoints, key=lambda e: e.name):
         lines.append(f"    {endpoint.name} = {descriptor(endpoint)}")
     for child in children:
@@ -174,6 +178,8 @@ IMPORTS = (
     ("openai_proto.generated.resources._support", ("FileInput",), False),
     ("openai_proto.pages", ("Page",), False),
     ("openai_proto.responses", ("Stream",), False),
+    ("typing_extensions", ("Required", "TypedDict"), False),
+    *mixin_imports(),
 )
 
 
@@ -181,6 +187,7 @@ def imports(body: str, model_names: list[str]) -> str:
     """The import block of a resource module: what ``body`` uses, sorted as isort wants."""
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", body))
     typing = [n for n in TYPING_NAMES if n in words]
+    abc = ["Sequence"] if "Sequence" in words else []
     runtime = [
         f"from {module} import {', '.join(used)}"
         for module, names, at_runtime in IMPORTS
@@ -202,7 +209,7 @@ def imports(body: str, model_names: list[str]) -> str:
         *runtime,
         "",
         "if TYPE_CHECKING:",
-        "    from collections.abc import Mapping",
+        f"    from collections.abc import {', '.join(['Mapping', *abc])}",
         "",
         *("    " + line for line in checking),
     ]

@@ -183,7 +183,10 @@ def _unknown_field(tag: str) -> str:
 
 
 def field_source(fdef: FieldDef) -> str:
-    annotation = f"{fdef.annotation} | UnsetType" + (" | None" if fdef.nullable else "")
+    # A required field is typed as the spec says (UNSET only when the API drifts; strict mode
+    # reports that); an optional one admits UNSET.
+    unset = "" if fdef.required else " | UnsetType"
+    annotation = f"{fdef.annotation}{unset}" + (" | None" if fdef.nullable else "")
     options: list[str] = []
     if fdef.constant is not None:
         options.append(f"default={fdef.constant!r}")

@@ -347,6 +347,8 @@ class Analyser:
             return name if expanded == definition.annotation else expanded
 
         widened = re.sub(r"(?<!['\w])[A-Za-z_]\w*(?!['\w])", widen, annotation)
+        if depth == 0:  # arrays given as any sequence: a list[dict[str, str]] variable fits
+            widened = re.sub(r"(?<![\w.])list\[", "Sequence[", widened)
         base, nullable = split_none(widened)
         return join_union(_split_top(base), nullable)
 

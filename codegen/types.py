@@ -35,7 +35,7 @@ RESERVED_FIELD_NAMES = frozenset(
 )
 SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 #: Property names tried, in order, to tell the members of a union without a discriminator apart.
-INFERRED_TAGS = ("type", "object")
+INFERRED_TAGS = ("type", "object", "event")
 NONE_SUFFIX = " | None"
 
 

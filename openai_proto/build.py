@@ -14,6 +14,7 @@ Rules, one place each:
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import platform
@@ -27,7 +28,7 @@ from openai_proto._version import __version__
 from openai_proto.call import Call
 from openai_proto.config import Config, HeaderValue, resolve_timeout
 from openai_proto.errors import InvalidRequestError, MissingCredentialsError
-from openai_proto.http import Body, HeaderPairs, Request
+from openai_proto.http import SENSITIVE_HEADERS, Body, HeaderPairs, Request
 from openai_proto.sentinels import OMIT, UNSET, UnsetType
 
 PATH_SAFE = "!$&'()*+,;=:@"
@@ -37,6 +38,7 @@ FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\x00]")
 METHODS_WITHOUT_BODY = frozenset({"GET", "HEAD"})
 
 
+@functools.lru_cache(maxsize=32)
 def user_agent(binding: str) -> str:
     """``openai-proto/<version> (<binding>; <implementation>/<python version>)``."""
     runtime = f"{platform.python_implementation()}/{platform.python_version()}"
@@ -93,6 +95,8 @@ def _is_absolute(path: str) -> bool:
 
 def fill_path(template: str, params: Mapping[str, object]) -> str:
     """``template`` with each ``{name}`` replaced by its encoded value."""
+    if "{" not in template:
+        return template
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -217,16 +221,16 @@ def _json_default(value: object) -> object:
     raise InvalidRequestError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+#: Made once: ``json.dumps`` with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_json_default
+)
+
+
 def dumps(value: object) -> bytes:
     """Compact UTF-8 JSON; NaN and infinities raise :class:`InvalidRequestError`."""
     try:
-        text = json.dumps(
-            value,
-            ensure_ascii=False,
-            separators=(",", ":"),
-            allow_nan=False,
-            default=_json_default,
-        )
+        text = _ENCODER.encode(value)
     except ValueError as exc:
         if isinstance(exc, InvalidRequestError):
             raise
@@ -277,6 +281,22 @@ def merge_headers(*layers: Mapping[str, HeaderValue]) -> HeaderPairs:
 
 
 def check_header(name: str, value: object) -> None:
+    if (name, value) in _CHECKED:
+        return
+    _check_header(name, value)
+    if type(name) is str and type(value) is str and name.lower() not in SENSITIVE_HEADERS:
+        if len(_CHECKED) >= _CHECKED_SIZE:
+            _CHECKED.clear()
+        _CHECKED.add((name, value))
+
+
+#: Header pairs already found valid (most requests repeat the same few; credentials
+#: are never kept here), bounded.
+_CHECKED: set[tuple[str, str]] = set()
+_CHECKED_SIZE = 1024
+
+
+def _check_header(name: str, value: object) -> None:
     if not isinstance(name, str) or not TOKEN.match(name):
         raise InvalidRequestError(f"Invalid header name: {name!r}")
     if not isinstance(value, str):

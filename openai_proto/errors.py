@@ -21,7 +21,9 @@
     ├── InvalidRequestError           a call that cannot be built (empty id, CR in a header, NaN)
     ├── MissingCredentialsError       no API key, and no OPENAI_API_KEY
     ├── LengthFinishReasonError       parsing asked for, but the model hit the length limit
-    └── ContentFilterFinishReasonError  parsing asked for, but the content filter stopped the model
+    ├── ContentFilterFinishReasonError  parsing asked for, but the content filter stopped the model
+    ├── SchemaError                   a type that has no strict JSON schema (path names the field)
+    └── ContentParseError             model output that is not JSON of the asked type (holds raw)
 
 Errors hold openai_proto's own :class:`~openai_proto.http.Request` and
 :class:`~openai_proto.http.Response` values, never a transport library's objects.
@@ -192,7 +194,10 @@ class LengthFinishReasonError(OpenAIError):
 
     def __init__(self, completion: Any = None) -> None:
         message = "Could not parse response content as the length limit was reached"
-        usage = getattr(completion, "usage", None)
+        if isinstance(completion, dict):
+            usage = completion.get("usage")
+        else:
+            usage = getattr(completion, "usage", None)
         if usage is not None:
             message += f" - {usage}"
         super().__init__(message)
@@ -202,10 +207,35 @@ class LengthFinishReasonError(OpenAIError):
 class ContentFilterFinishReasonError(OpenAIError):
     """A response could not be parsed because the content filter stopped the model."""
 
-    def __init__(self) -> None:
+    def __init__(self, completion: Any = None) -> None:
         super().__init__(
             "Could not parse response content as the request was rejected by the content filter"
         )
+        self.completion = completion
+
+
+class SchemaError(OpenAIError, TypeError):
+    """A type that cannot be turned into a strict JSON schema, or a schema that breaks the
+    API's strict-mode rules; ``path`` names the field (``Query.conditions[].value``)."""
+
+    def __init__(self, problem: str, path: str = "") -> None:
+        super().__init__(f"{path}: {problem}" if path else problem)
+        self.problem = problem
+        self.path = path
+
+
+class ContentParseError(OpenAIError, ValueError):
+    """Model output (content, or tool-call arguments) that is not valid JSON, or not of the
+    asked type. ``raw`` holds what was received (the text, or the decoded JSON value when
+    no text was at hand), ``path`` where it went wrong (``steps[2].output``; ``""`` for the
+    whole value), ``problem`` what."""
+
+    def __init__(self, problem: str, raw: Any, path: str = "") -> None:
+        where = f" at {path}" if path else ""
+        super().__init__(f"could not parse the model output{where}: {problem}")
+        self.problem = problem
+        self.raw = raw
+        self.path = path
 
 
 STATUS_ERRORS: dict[int, type[APIStatusError]] = {
@@ -278,6 +308,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "ContentFilterFinishReasonError",
+    "ContentParseError",
     "InternalServerError",
     "InvalidRequestError",
     "LengthFinishReasonError",
@@ -289,6 +320,7 @@ __all__ = [
     "ProtocolError",
     "RateLimitError",
     "RemoteProtocolError",
+    "SchemaError",
     "StreamError",
     "STATUS_ERRORS",
     "UnprocessableEntityError",

@@ -115,6 +115,19 @@ class _Chunks:
         return ()
 
 
+#: Events whose name is part of the value: the Assistants API names every event
+#: (``thread.run.created``, ...) and sends the object alone as its data.
+NAMED_EVENT_PREFIX = "thread."
+
+
+def _event_value(payload: Any) -> Any:
+    """What a payload decodes from: its data, or ``{"event", "data"}`` for a named event."""
+    name = payload.event
+    if name is not None and name.startswith(NAMED_EVENT_PREFIX):
+        return {"event": name, "data": payload.data}
+    return payload.data
+
+
 class _TypedEvents(Generic[T]):
     """Event payloads decoded as ``cast_to``; ends at ``[DONE]``."""
 
@@ -129,10 +142,10 @@ class _TypedEvents(Generic[T]):
         return self._events.done
 
     def feed(self, data: bytes) -> Sequence[T]:
-        return [cast_value(p.data, self._cast_to) for p in self._events.feed(data)]
+        return [cast_value(_event_value(p), self._cast_to) for p in self._events.feed(data)]
 
     def close(self) -> Sequence[T]:
-        return [cast_value(p.data, self._cast_to) for p in self._events.close()]
+        return [cast_value(_event_value(p), self._cast_to) for p in self._events.close()]
 
 
 def _line_decoder() -> Decoder[str]:
@@ -187,7 +200,10 @@ class StreamedResponse(_ExchangeView, _Consumable, Generic[T]):
         return self._decoded(_event_decoder())
 
     def __iter__(self) -> Iterator[T]:
-        """The events, each decoded as the call's event type, up to ``[DONE]``."""
+        """The events, each decoded as the call's event type, up to ``[DONE]``.
+
+        A named Assistants event (``thread.*``) is decoded from ``{"event": name, "data":
+        data}``, so the event's model carries its name."""
         return self._decoded(_TypedEvents[T](self.call.cast_to))
 
     def read(self) -> bytes:

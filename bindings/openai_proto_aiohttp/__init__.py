@@ -14,9 +14,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+import aiohttp.abc
+import aiohttp.payload
 
 from openai_proto import AsyncClient, Config
-from openai_proto.files import aiter_body, body_length
+from openai_proto.files import body_length, is_replayable, iter_body
 from openai_proto.http import Body, Request, ResponseHead, StreamBody, Timeout
 from openai_proto.transport import TransportError, TransportTimeout
 
@@ -48,21 +50,68 @@ def map_error(exc: BaseException) -> TransportError:
     return error
 
 
-class _ReplayableBody:
-    """A :class:`StreamBody` as an async iterable that starts afresh each time it is
-    iterated, so aiohttp can send it again when it follows a 307/308 redirect."""
+#: Why a redirect that must send the body again fails when the body is single-use.
+NOT_REPLAYABLE = "cannot follow a redirect: the request body cannot be sent again"
+
+
+class StreamBodyPayload(aiohttp.payload.Payload):
+    """A :class:`StreamBody` as an aiohttp payload that reads its files afresh on each
+    write, so aiohttp sends it again when it follows a 307/308 redirect (or retries a
+    dropped keep-alive connection).  A body with a file that cannot seek is marked
+    consumed after one write: aiohttp then refuses to resend it.
+
+    It holds no open resource between writes (each write opens and closes its files).
+    """
+
+    _autoclose = True
 
     def __init__(self, body: StreamBody) -> None:
-        self._body = body
+        super().__init__(body, content_type=None)
+        self._size = body_length(body)
+        self._replayable = is_replayable(body)
 
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return aiter_body(self._body)
+    @property
+    def consumed(self) -> bool:
+        """Whether the body was sent and cannot be sent again."""
+        return self._consumed
+
+    @property
+    def body(self) -> StreamBody:
+        return self._value  # type: ignore[no-any-return]
+
+    async def write(self, writer: aiohttp.abc.AbstractStreamWriter) -> None:
+        if self._consumed:
+            raise TransportError(NOT_REPLAYABLE)
+        self._consumed = not self._replayable
+        chunks = iter_body(self.body)
+        try:
+            for chunk in chunks:
+                await writer.write(chunk)
+        finally:
+            chunks.close()
+
+    async def write_with_length(
+        self, writer: aiohttp.abc.AbstractStreamWriter, content_length: int | None
+    ) -> None:
+        await self.write(writer)
+
+    def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
+        raise TypeError("a streamed request body is not kept in memory")
 
 
-def _data(body: Body) -> bytes | _ReplayableBody | None:
+def _data(body: Body) -> bytes | StreamBodyPayload | None:
     if isinstance(body, bytes):
         return body or None  # no body: aiohttp adds Content-Length only where it belongs
-    return _ReplayableBody(body)
+    return StreamBodyPayload(body)
+
+
+def _refused_resend(data: object, exc: BaseException) -> bool:
+    """Whether aiohttp refused to send a single-use body again (to follow a redirect)."""
+    return (
+        isinstance(data, StreamBodyPayload)
+        and data.consumed
+        and isinstance(exc, aiohttp.ClientPayloadError)
+    )
 
 
 def _headers(request: Request) -> list[tuple[str, str]]:
@@ -129,16 +178,19 @@ class AiohttpTransport:
         return self._session
 
     async def open(self, request: Request) -> AiohttpResponse:
+        data = _data(request.body)
         try:
             response = await self.session.request(
                 request.method,
                 request.url,
                 headers=_headers(request),
-                data=_data(request.body),
+                data=data,
                 timeout=client_timeout(request.timeout),
                 skip_auto_headers=("Content-Type",),
             )
         except _FAILURES as exc:
+            if _refused_resend(data, exc):
+                raise TransportError(NOT_REPLAYABLE) from exc
             raise map_error(exc) from exc
         return AiohttpResponse(response)
 
@@ -163,6 +215,8 @@ __all__ = [
     "AiohttpResponse",
     "AiohttpTransport",
     "AsyncOpenAI",
+    "NOT_REPLAYABLE",
+    "StreamBodyPayload",
     "client_timeout",
     "map_error",
 ]

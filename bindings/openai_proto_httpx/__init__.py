@@ -7,15 +7,15 @@ as ``http_client``; the binding then leaves closing it to you.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from typing import Any
 
 import anyio
 import httpx
 
 from openai_proto import AsyncClient, Client, Config
-from openai_proto.files import aiter_body, body_length, iter_body
-from openai_proto.http import Body, Request, ResponseHead, Timeout
+from openai_proto.files import body_length, is_replayable, iter_body
+from openai_proto.http import Body, Request, ResponseHead, StreamBody, Timeout
 from openai_proto.transport import TransportError, TransportTimeout
 
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
@@ -47,12 +47,67 @@ def _head(response: httpx.Response) -> ResponseHead:
     return ResponseHead(response.status_code, tuple(response.headers.multi_items()))
 
 
-def _sync_content(body: Body) -> bytes | Iterator[bytes]:
-    return body if isinstance(body, bytes) else iter_body(body)
+#: Why a redirect that must send the body again fails when the body is single-use.
+NOT_REPLAYABLE = "cannot follow a redirect: the request body cannot be sent again"
 
 
-def _async_content(body: Body) -> bytes | AsyncIterator[bytes]:
-    return body if isinstance(body, bytes) else aiter_body(body)
+def _fresh_chunks(body: StreamBody, sent: list[bool]) -> Generator[bytes, None, None]:
+    """The chunks of ``body`` for one more sending; a single-use body refuses a second."""
+    if sent and not is_replayable(body):
+        raise TransportError(NOT_REPLAYABLE)
+    sent.append(True)
+    return iter_body(body)
+
+
+class ReplayableContent:
+    """A streamed body httpx can iterate once per sending: a 307/308 redirect re-reads
+    the files from their start instead of raising ``httpx.StreamConsumed``.
+
+    Not a generator, so httpx does not mark it single-use; the files are read by a
+    sync generator that closes them when it ends or is collected.
+    """
+
+    def __init__(self, body: StreamBody) -> None:
+        self._body = body
+        self._sent: list[bool] = []
+
+    def __iter__(self) -> Iterator[bytes]:
+        return _fresh_chunks(self._body, self._sent)
+
+
+class AsyncReplayableContent:
+    """:class:`ReplayableContent` for ``httpx.AsyncClient``; each iteration is a plain
+    async iterator over a sync generator, so nothing is left for a loop's
+    async-generator finalizer."""
+
+    def __init__(self, body: StreamBody) -> None:
+        self._body = body
+        self._sent: list[bool] = []
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return _AsyncChunks(_fresh_chunks(self._body, self._sent))
+
+
+class _AsyncChunks:
+    def __init__(self, chunks: Generator[bytes, None, None]) -> None:
+        self._chunks = chunks
+
+    def __aiter__(self) -> _AsyncChunks:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            return next(self._chunks)
+        except StopIteration:
+            raise StopAsyncIteration from None
+
+
+def _sync_content(body: Body) -> bytes | ReplayableContent:
+    return body if isinstance(body, bytes) else ReplayableContent(body)
+
+
+def _async_content(body: Body) -> bytes | AsyncReplayableContent:
+    return body if isinstance(body, bytes) else AsyncReplayableContent(body)
 
 
 class HttpxResponse:
@@ -173,8 +228,11 @@ class AsyncOpenAI(AsyncClient):
 
 
 __all__ = [
+    "NOT_REPLAYABLE",
     "AsyncHttpxTransport",
     "AsyncOpenAI",
+    "AsyncReplayableContent",
     "HttpxTransport",
     "OpenAI",
+    "ReplayableContent",
 ]

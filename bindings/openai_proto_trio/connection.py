@@ -10,6 +10,7 @@ h11, ssl, OSError); the transport maps them.
 from __future__ import annotations
 
 import contextlib
+import math
 import select
 import ssl
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ import h11
 import trio
 
 from openai_proto.files import body_length, iter_body
-from openai_proto.http import HeaderPairs, Request
+from openai_proto.http import HeaderPairs, Request, Timeout
 from openai_proto_trio.decoding import ACCEPT_ENCODING
 from openai_proto_trio.urls import Target
 
@@ -68,6 +69,10 @@ def request_headers(request: Request, target: Target) -> list[tuple[str, str]]:
     return headers
 
 
+def _deadline_after(seconds: float | None) -> float:
+    return math.inf if seconds is None else trio.current_time() + seconds
+
+
 class Connection:
     """An h11 client state machine and the stream it runs on."""
 
@@ -77,6 +82,25 @@ class Connection:
         self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES)
         self.reused = False
         self.received_any = False
+        #: While :meth:`exchange` runs: the one cancel scope whose deadline each
+        #: socket operation moves to its own (cheaper than a scope per operation).
+        self._scope: trio.CancelScope | None = None
+        #: An event h11 gave while :meth:`receive_data` gathered the body: next to handle.
+        self._held: h11.Event | type[h11.NEED_DATA] | type[h11.PAUSED] | None = None
+
+    async def exchange(
+        self, request: Request, target: Target, timeout: Timeout
+    ) -> tuple[int, HeaderPairs]:
+        """Send ``request`` and read the response head; each write has the write
+        timeout and each read the read timeout, as in :meth:`send` and :meth:`receive_head`."""
+        with trio.CancelScope() as scope:
+            self._scope = scope
+            try:
+                await self.send(request, target, timeout.write)
+                return await self.receive_head(timeout.read)
+            finally:
+                self._scope = None
+        raise trio.TooSlowError
 
     async def send(self, request: Request, target: Target, timeout: float | None) -> None:
         """Write the request; small pieces are joined so a small request is one write."""
@@ -98,6 +122,10 @@ class Connection:
         return self.h11.send(event) or b""
 
     async def _write(self, data: bytes, timeout: float | None) -> None:
+        if self._scope is not None:
+            self._scope.deadline = _deadline_after(timeout)
+            await self.stream.send_all(data)
+            return
         if timeout is None:
             await self.stream.send_all(data)
             return
@@ -107,6 +135,9 @@ class Connection:
             raise trio.TooSlowError
 
     async def _receive(self, timeout: float | None) -> bytes | bytearray:
+        if self._scope is not None:
+            self._scope.deadline = _deadline_after(timeout)
+            return await self.stream.receive_some(RECEIVE_SIZE)
         if timeout is None:
             return await self.stream.receive_some(RECEIVE_SIZE)
         with trio.CancelScope(deadline=trio.current_time() + timeout):
@@ -125,18 +156,34 @@ class Connection:
                 raise h11.RemoteProtocolError(f"unexpected {type(event).__name__} before the head")
 
     async def receive_data(self, timeout: float | None) -> bytes | None:
-        """The next piece of the body, or ``None`` at its end."""
-        while True:
-            event = await self._next_event(timeout)
-            if isinstance(event, h11.Data):
-                return bytes(event.data)
-            if isinstance(event, h11.EndOfMessage):
-                return None
+        """The next piece of the body, or ``None`` at its end.
+
+        A piece is all the body h11 can give without more IO (an event stream sent
+        as many small HTTP chunks comes out in one piece per socket read); the
+        socket is read only when h11 holds none of it.
+        """
+        event = await self._next_event(timeout)
+        if isinstance(event, h11.EndOfMessage):
+            return None
+        if not isinstance(event, h11.Data):
             raise h11.RemoteProtocolError(f"unexpected {type(event).__name__} in the body")
+        pieces = [event.data]
+        while True:
+            following = self.h11.next_event()
+            if not isinstance(following, h11.Data):
+                break
+            pieces.append(following.data)
+        if following is not h11.NEED_DATA:
+            self._held = following  # the end of the body (or a close): for the next call
+        return bytes(pieces[0]) if len(pieces) == 1 else b"".join(pieces)
+
+    def _take_event(self) -> h11.Event | type[h11.NEED_DATA] | type[h11.PAUSED]:
+        held, self._held = self._held, None
+        return held if held is not None else self.h11.next_event()
 
     async def _next_event(self, timeout: float | None) -> h11.Event | type[h11.PAUSED]:
         while True:
-            event = self.h11.next_event()
+            event = self._take_event()
             if isinstance(event, h11.ConnectionClosed):
                 raise h11.RemoteProtocolError("the server closed the connection")
             if event is not h11.NEED_DATA:
@@ -154,7 +201,7 @@ class Connection:
         """
         try:
             while True:
-                event = self.h11.next_event()
+                event = self._take_event()
                 if isinstance(event, h11.EndOfMessage):
                     return True
                 if not isinstance(event, h11.Data):
@@ -194,6 +241,8 @@ class Connection:
 async def close_all(connections: list[Connection]) -> None:
     """Close ``connections`` at once, shielded: it completes even inside a cancelled
     scope, so a caller's bookkeeping before it is never left half done."""
+    if not connections:
+        return
     with trio.CancelScope(shield=True):
         for connection in connections:
             await trio.aclose_forcefully(connection.stream)

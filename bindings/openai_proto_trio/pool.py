@@ -32,10 +32,14 @@ def _not_negative(_instance: object, attribute: attrs.Attribute[float], value: f
 
 @attrs.frozen
 class Limits:
-    """Per origin: connections lent out at once, idle ones kept, seconds an idle one lives."""
+    """Per origin: connections lent out at once, idle ones kept, seconds an idle one lives.
+
+    By default every connection may stay idle (``max_idle == max_connections``), so a
+    steady load reuses its connections instead of closing and reopening the surplus.
+    """
 
     max_connections: int = attrs.field(default=100, validator=_positive)
-    max_idle: int = attrs.field(default=20, validator=_positive)
+    max_idle: int = attrs.field(default=100, validator=_positive)
     idle_timeout: float = attrs.field(default=30.0, validator=_not_negative)
 
 

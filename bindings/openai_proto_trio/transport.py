@@ -35,6 +35,8 @@ _FAILURES = (
     DecodingError,
     BadURL,
 )
+#: Why a redirect that must send the body again fails when the body is single-use.
+NOT_REPLAYABLE = "cannot follow a redirect: the request body cannot be sent again"
 #: How much of a redirect's body is read so its connection can be reused.
 _DRAIN_LIMIT = 64 * 1024
 
@@ -148,9 +150,7 @@ class TrioTransport:
                 return response
             await response.drain()
             if not is_replayable(following.body):
-                raise TransportError(
-                    "cannot follow a redirect: the request body cannot be sent again"
-                )
+                raise TransportError(NOT_REPLAYABLE)
             request = following
         raise TransportError(f"more than {MAX_REDIRECTS} redirects")
 
@@ -172,11 +172,7 @@ class TrioTransport:
         except BadURL as exc:
             raise map_error(exc, "preparing the request") from exc
         slot = self._slot(target.origin)
-        try:
-            with deadline(request.timeout.pool):
-                await slot.acquire()
-        except trio.TooSlowError as exc:
-            raise map_error(exc, "waiting for a pooled connection") from exc
+        await self._acquire(slot, request.timeout.pool)
         lease: Lease | None = None
         try:
             lease = await self._lease(target, request.timeout)
@@ -198,6 +194,20 @@ class TrioTransport:
             if isinstance(exc, (trio.TooSlowError, *_FAILURES)):
                 raise map_error(exc, f"{request.method} {target.host_header}") from exc
             raise
+
+    @staticmethod
+    async def _acquire(slot: trio.Semaphore, timeout: float | None) -> None:
+        """Take a slot: at once when one is free, else wait up to the pool timeout."""
+        try:
+            slot.acquire_nowait()
+            return
+        except trio.WouldBlock:
+            pass
+        try:
+            with deadline(timeout):
+                await slot.acquire()
+        except trio.TooSlowError as exc:
+            raise map_error(exc, "waiting for a pooled connection") from exc
 
     async def _lease(self, target: Target, timeout: Timeout, *, fresh: bool = False) -> Lease:
         """A connection for ``target`` (the slot is already held)."""
@@ -226,8 +236,7 @@ class TrioTransport:
         answering anything and the request can be sent again."""
         connection = lease.connection
         try:
-            await connection.send(request, target, request.timeout.write)
-            status, headers = await connection.receive_head(request.timeout.read)
+            status, headers = await connection.exchange(request, target, request.timeout)
         except _FAILURES:
             if connection.reused and not connection.received_any and is_replayable(request.body):
                 return None

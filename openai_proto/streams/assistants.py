@@ -42,14 +42,17 @@ What differs from the official SDK's handler, on purpose:
 from __future__ import annotations
 
 import enum
+import inspect
+import typing
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
+    Awaitable,
     Callable,
     Iterable,
     Iterator,
 )
-from typing import Any
+from typing import Any, Generic, TypeVar, Union, overload
 
 import attrs
 
@@ -542,11 +545,14 @@ class _HandlerBase:
         self._attached = False
         self._finished = False
 
-    def _attach(self, source: Any, close: Callable[[], Any] | None) -> None:
+    def _check_unattached(self) -> None:
         if self._attached:
             raise LocalProtocolError(
                 "an event handler serves one stream; make a new handler for each stream"
             )
+
+    def _attach(self, source: Any, close: Callable[[], Any] | None) -> None:
+        self._check_unattached()
         self._attached = True
         self._source = source
         self._close = close
@@ -916,6 +922,98 @@ class AsyncAssistantStream:
         await self.handler.close()
 
 
+def _close_now(source: Any, names: tuple[str, ...] = ("close",)) -> Any:
+    """Close a source the handler could not take, with the first of its ``names`` methods
+    (for an async source, the result may be an awaitable)."""
+    for name in names:
+        closer = getattr(source, name, None)
+        if closer is not None:
+            return closer()
+    return None
+
+
+H = TypeVar("H", bound=AssistantEventHandler)
+AH = TypeVar("AH", bound=AsyncAssistantEventHandler)
+
+
+class AssistantStreamManager(Generic[H]):
+    """``with manager as handler:`` calls ``open_stream()`` (which starts the request) on
+    entry, drives ``event_handler`` (a new :class:`AssistantEventHandler` if none is given)
+    over the events, and closes the stream on exit, also when the block is left early."""
+
+    @overload
+    def __init__(
+        self: AssistantStreamManager[AssistantEventHandler],
+        open_stream: Callable[[], Iterable[Any]],
+        *,
+        event_handler: None = None,
+    ) -> None: ...
+    @overload
+    def __init__(self, open_stream: Callable[[], Iterable[Any]], *, event_handler: H) -> None: ...
+    def __init__(
+        self, open_stream: Callable[[], Iterable[Any]], *, event_handler: Any = None
+    ) -> None:
+        self._open = open_stream
+        handler = event_handler if event_handler is not None else AssistantEventHandler()
+        self._handler: H = typing.cast(H, handler)
+
+    def __enter__(self) -> H:
+        self._handler._check_unattached()  # before the request is sent
+        source = self._open()
+        try:
+            AssistantStream(source, self._handler)
+        except BaseException:
+            _close_now(source)
+            raise
+        return self._handler
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._handler.close()
+
+
+AsyncSource = Union[
+    Awaitable[AsyncIterable[Any]],
+    Callable[[], Awaitable[AsyncIterable[Any]]],
+    Callable[[], AsyncIterable[Any]],
+]
+
+
+class AsyncAssistantStreamManager(Generic[AH]):
+    """``async with manager as handler:``; ``open_stream`` is an awaitable giving the
+    source, or a function returning the source or an awaitable of it."""
+
+    @overload
+    def __init__(
+        self: AsyncAssistantStreamManager[AsyncAssistantEventHandler],
+        open_stream: AsyncSource,
+        *,
+        event_handler: None = None,
+    ) -> None: ...
+    @overload
+    def __init__(self, open_stream: AsyncSource, *, event_handler: AH) -> None: ...
+    def __init__(self, open_stream: AsyncSource, *, event_handler: Any = None) -> None:
+        self._open = open_stream
+        handler = event_handler if event_handler is not None else AsyncAssistantEventHandler()
+        self._handler: AH = typing.cast(AH, handler)
+
+    async def __aenter__(self) -> AH:
+        self._handler._check_unattached()  # before the request is sent
+        source: Any = self._open() if callable(self._open) else self._open
+        if inspect.isawaitable(source):
+            source = await source
+        try:
+            AsyncAssistantStream(source, self._handler)
+        except BaseException:
+            result = _close_now(source, ("aclose", "close"))
+            if inspect.isawaitable(result):
+                await result
+            raise
+        return self._handler
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._handler.close()
+
+
 __all__ = [
     "ASSISTANT_TRANSITIONS",
     "EVENT_INPUTS",
@@ -924,7 +1022,9 @@ __all__ = [
     "AssistantInput",
     "AssistantState",
     "AssistantStream",
+    "AssistantStreamManager",
     "AsyncAssistantEventHandler",
     "AsyncAssistantStream",
+    "AsyncAssistantStreamManager",
     "HandlerCall",
 ]

@@ -11,14 +11,17 @@ values — and fold it with a :class:`~openai_proto.streams.responses.ResponseAc
 
 Leaving the ``with`` block (or calling ``close()``) closes the source: its ``close()`` /
 ``aclose()`` method if it has one, or the ``close`` callable given. The client's
-``responses.stream(...)`` wraps its streamed response in these.
+``responses.stream(...)`` wraps its streamed response in these, through
+:class:`ResponseStreamManager` / :class:`AsyncResponseStreamManager`, which start the
+request on entering the ``with`` block and close it on leaving.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from typing import Any, Union
 
 from openai_proto.streams.events import Payload
 from openai_proto.streams.responses import JSON, ResponseAccumulator, ResponseEvent
@@ -176,4 +179,57 @@ class AsyncResponseStream(_Base):
         await self.close()
 
 
-__all__ = ["AsyncResponseStream", "ResponseStream", "event_data"]
+class ResponseStreamManager:
+    """``with manager as stream:`` calls ``open_stream()`` (which starts the request) on
+    entry, wraps the source in a :class:`ResponseStream` made with ``options``, and closes
+    it on exit, also when the block is left early."""
+
+    def __init__(self, open_stream: Callable[[], Iterable[Any]], **options: Any) -> None:
+        self._open = open_stream
+        self._options = options
+        self._stream: ResponseStream | None = None
+
+    def __enter__(self) -> ResponseStream:
+        self._stream = ResponseStream(self._open(), **self._options)
+        return self._stream
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._stream is not None:
+            self._stream.close()
+
+
+AsyncSource = Union[
+    Awaitable[AsyncIterable[Any]],
+    Callable[[], Awaitable[AsyncIterable[Any]]],
+    Callable[[], AsyncIterable[Any]],
+]
+
+
+class AsyncResponseStreamManager:
+    """``async with manager as stream:``; ``open_stream`` is an awaitable giving the
+    source, or a function returning the source or an awaitable of it."""
+
+    def __init__(self, open_stream: AsyncSource, **options: Any) -> None:
+        self._open = open_stream
+        self._options = options
+        self._stream: AsyncResponseStream | None = None
+
+    async def __aenter__(self) -> AsyncResponseStream:
+        source: Any = self._open() if callable(self._open) else self._open
+        if inspect.isawaitable(source):
+            source = await source
+        self._stream = AsyncResponseStream(source, **self._options)
+        return self._stream
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._stream is not None:
+            await self._stream.close()
+
+
+__all__ = [
+    "AsyncResponseStream",
+    "AsyncResponseStreamManager",
+    "ResponseStream",
+    "ResponseStreamManager",
+    "event_data",
+]

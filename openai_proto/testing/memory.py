@@ -78,6 +78,23 @@ class _Recorder:
             raise reply.fail_with
 
 
+class _AsyncChunks:
+    """A sync iterator of chunks as an async one: a class, not an async generator, so one
+    left unfinished (a stream closed early, or ended at ``[DONE]``) needs no finalizer."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+
+    def __aiter__(self) -> _AsyncChunks:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            return next(self._chunks)
+        except StopIteration:
+            raise StopAsyncIteration from None
+
+
 class MemoryResponse:
     def __init__(self, owner: _Recorder, reply: Reply) -> None:
         self.head = reply.head
@@ -88,9 +105,8 @@ class MemoryResponse:
     def iter_bytes(self) -> Iterator[bytes]:
         return self._owner._chunks(self._reply)
 
-    async def aiter_bytes(self) -> AsyncIterator[bytes]:
-        for chunk in self._owner._chunks(self._reply):
-            yield chunk
+    def aiter_bytes(self) -> AsyncIterator[bytes]:
+        return _AsyncChunks(self._owner._chunks(self._reply))
 
     def close(self) -> None:
         if self._open:

@@ -1,45 +1,87 @@
 """Bindings over loopback: requests/s for a small chat completion, chunks/s for one long stream.
 
-``python -m tests.bench bindings``.  Every row talks to the same in-process loopback
-server in the same run: our aiohttp, trio and httpx-async bindings (typed results:
-``ChatCompletion`` / ``ChatCompletionChunk``), the official ``openai.AsyncOpenAI``
-(typed, pydantic), and the floor: a bare ``aiohttp`` session doing ``json.loads``
-(for the stream: splitting lines and ``json.loads`` of each ``data:`` payload).
-The server runs in this process, so every row also pays for it: the ratios compare
-clients under the same load.
+``python -m tests.bench bindings`` (or ``python -m tests.bench.bench_bindings [--runs N]
+[--profile ROW]``).  The server (:mod:`tests.bench.fast_server`) runs in a process of
+its own, so what is measured here is the client side alone.  Rows, all against the
+same server in the same run:
+
+- the floor: a bare ``aiohttp`` session doing ``json.loads`` of the body (for the
+  stream: reading lines and ``json.loads`` of each ``data:`` payload);
+- our aiohttp, trio and httpx-async bindings through the generated resource,
+  ``client.chat.completions.create(...)``: typed ``ChatCompletion`` results, and
+  ``create(stream=True)`` giving typed ``ChatCompletionChunk`` events;
+- the official ``openai.AsyncOpenAI`` (pydantic models, over its ``httpx2`` fork).
+
+Requests/s at concurrency 1, 16 and 64: each round runs that many workers, each
+calling in a loop, for :data:`ROUND_SECONDS`; the best of :data:`ROUNDS` rounds counts.
+Chunks/s: one stream of :data:`STREAM_EVENTS` events, best of :data:`ROUNDS`.  The
+whole run is repeated ``--runs`` times (default 3, or ``BENCH_RUNS``) and the table
+gives, per cell, the median over runs of the rate and of its ratio to the floor.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import cProfile
 import json
+import os
+import pstats
+import queue
+import statistics
+import subprocess
+import sys
+import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import trio
 
-from openai_proto.generated.familiar import ChatCompletion, ChatCompletionChunk
-from openai_proto.testing import fixtures
-from openai_proto.testing.script import Script, chat_completions, sse_reply
-from openai_proto.testing.server import LoopbackServer
+from tests.bench.fast_server import STREAM_EVENTS
 
-CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
+CHAT: dict[str, Any] = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
 CONCURRENCY = (1, 16, 64)
-STREAM_EVENTS = 2000
 ROUNDS = 3
-
-Call = Callable[[], Awaitable[Any]]
-
-
-def long_stream() -> Any:
-    chunks = list(fixtures.chat_completion_chunks("gpt-4o-mini"))
-    first, middle, last = chunks[0], chunks[1], chunks[-1]
-    return sse_reply([first, *[middle] * (STREAM_EVENTS - 2), last])
+ROUND_SECONDS = 0.25
+WARMUP_SECONDS = 0.1
+ROOT = Path(__file__).resolve().parents[2]
 
 
-# -- one row: how to make a client on its loop, a call, and a stream read ---------------------
+# -- the server process ---------------------------------------------------------------------
+
+
+@contextmanager
+def server_process() -> Iterator[str]:
+    """Start :mod:`tests.bench.fast_server`; its base URL; stop it on exit."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.bench.fast_server", "--events", str(STREAM_EVENTS)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        port = int(child.stdout.readline())
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()  # the server exits when its stdin closes
+        try:
+            child.wait(5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+
+
+# -- the rows: how to open a client on its loop, make a call, read the stream ---------------
 
 
 class Row:
@@ -60,7 +102,7 @@ class Row:
 
 
 class Floor(Row):
-    name = "bare aiohttp + json.loads (floor)"
+    name = "floor: bare aiohttp + json.loads"
 
     async def open(self, base_url: str) -> None:
         connector = aiohttp.TCPConnector(limit=1000, limit_per_host=100)
@@ -88,21 +130,33 @@ class Floor(Row):
 
 
 class Ours(Row):
-    def __init__(self, name: str, loop: str, make: Callable[[str], Any]) -> None:
-        self.name, self.loop, self._make = name, loop, make
+    """One of our bindings, through the generated ``chat.completions`` resource."""
+
+    def __init__(self, binding: str) -> None:
+        self.binding = binding
+        self.name = f"openai_proto {binding}"
+        self.loop = "trio" if binding == "trio" else "asyncio"
 
     async def open(self, base_url: str) -> None:
-        self.client = self._make(base_url)
+        if self.binding == "aiohttp":
+            from openai_proto_aiohttp import AsyncOpenAI as Aiohttp
+
+            self.client: Any = Aiohttp(api_key="sk-bench", base_url=base_url, max_retries=0)
+        elif self.binding == "trio":
+            from openai_proto_trio import AsyncOpenAI as Trio
+
+            self.client = Trio(api_key="sk-bench", base_url=base_url, max_retries=0)
+        else:
+            from openai_proto_httpx import AsyncOpenAI as Httpx
+
+            self.client = Httpx(api_key="sk-bench", base_url=base_url, max_retries=0)
 
     async def call(self) -> None:
-        await self.client.post("/chat/completions", body=CHAT, cast_to=ChatCompletion)
+        await self.client.chat.completions.create(**CHAT)
 
     async def stream(self) -> int:
         count = 0
-        body = {**CHAT, "stream": True}
-        async with await self.client.post(
-            "/chat/completions", body=body, cast_to=ChatCompletionChunk, stream=True
-        ) as stream:
+        async with await self.client.chat.completions.create(**CHAT, stream=True) as stream:
             async for _ in stream:
                 count += 1
         return count
@@ -120,119 +174,217 @@ class Official(Row):
         self.client = openai.AsyncOpenAI(api_key="sk-bench", base_url=base_url, max_retries=0)
 
     async def call(self) -> None:
-        await self.client.chat.completions.create(**CHAT)  # type: ignore[call-overload]
+        await self.client.chat.completions.create(**CHAT)
 
     async def stream(self) -> int:
         count = 0
-        stream = await self.client.chat.completions.create(**CHAT, stream=True)  # type: ignore[call-overload]
-        async for _ in stream:
-            count += 1
+        stream = await self.client.chat.completions.create(**CHAT, stream=True)
+        async with stream:
+            async for _ in stream:
+                count += 1
         return count
 
     async def close(self) -> None:
         await self.client.close()
 
 
-def _ours(binding: str) -> Ours:
-    def make(base_url: str) -> Any:
-        if binding == "aiohttp":
-            from openai_proto_aiohttp import AsyncOpenAI as A
-
-            return A(api_key="sk-bench", base_url=base_url, max_retries=0)
-        if binding == "trio":
-            from openai_proto_trio import AsyncOpenAI as T
-
-            return T(api_key="sk-bench", base_url=base_url, max_retries=0)
-        from openai_proto_httpx import AsyncOpenAI as H
-
-        return H(api_key="sk-bench", base_url=base_url, max_retries=0)
-
-    loop = "trio" if binding == "trio" else "asyncio"
-    return Ours(f"openai_proto {binding}", loop, make)
+def all_rows() -> list[Row]:
+    return [Floor(), Ours("aiohttp"), Ours("trio"), Ours("httpx-async"), Official()]
 
 
-# -- measuring ----------------------------------------------------------------------------------
+# -- measuring --------------------------------------------------------------------------------
 
 
-async def _concurrently(row: Row, concurrency: int, per_worker: int) -> None:
-    async def worker() -> None:
-        for _ in range(per_worker):
-            await row.call()
-
-    if row.loop == "asyncio":
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+async def _all_at_once(loop: str, jobs: list[Callable[[], Any]]) -> None:
+    if loop == "asyncio":
+        await asyncio.gather(*(job() for job in jobs))
         return
     async with trio.open_nursery() as nursery:
-        for _ in range(concurrency):
-            nursery.start_soon(worker)
+        for job in jobs:
+            nursery.start_soon(job)
 
 
-async def _measure(row: Row, base_url: str, requests: int) -> tuple[list[float], float]:
-    """requests/s at each concurrency (best of ROUNDS), and chunks/s of the long stream."""
-    await row.open(base_url)
+async def calls_per_second(row: Row, concurrency: int, seconds: float) -> float:
+    """``concurrency`` workers call in a loop until ``seconds`` have passed: calls/s."""
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            await row.call()
+            done += 1
+
+    started = time.perf_counter()
+    await _all_at_once(row.loop, [worker] * concurrency)
+    return done / (time.perf_counter() - started)
+
+
+async def chunks_per_second(row: Row) -> float:
+    started = time.perf_counter()
+    count = await row.stream()
+    elapsed = time.perf_counter() - started
+    assert count == STREAM_EVENTS, (row.name, count)
+    return count / elapsed
+
+
+class Runner:
+    """A row on an event loop of its own, in a thread of its own.
+
+    :meth:`run` hands it one job and waits for the result, so rows take turns: the
+    others sit blocked on their queues (no CPU, no GIL) while one is measured.  That
+    lets the rows alternate round by round, each round of a row next in time to the
+    floor's, so a burst of load from elsewhere on the machine hits both alike.
+    """
+
+    def __init__(self, row: Row, base_url: str) -> None:
+        self.row = row
+        self._base_url = base_url
+        self._jobs: queue.Queue[Job | None] = queue.Queue()
+        self._results: queue.Queue[object] = queue.Queue()
+        self._thread = threading.Thread(target=self._main, name=row.name, daemon=True)
+        self._thread.start()
+        self.run(lambda row: _nothing())  # opened
+
+    def run(self, job: Job) -> Any:
+        self._jobs.put(job)
+        result = self._results.get()
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def close(self) -> None:
+        self._jobs.put(None)
+        self._thread.join(10)
+
+    def _main(self) -> None:
+        if self.row.loop == "trio":
+            trio.run(self._serve)
+        else:
+            asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        try:
+            await self.row.open(self._base_url)
+        except BaseException as exc:
+            self._results.put(exc)
+            return
+        try:
+            while (job := self._jobs.get()) is not None:  # blocks the idle loop: on purpose
+                try:
+                    self._results.put(await job(self.row))
+                except Exception as exc:
+                    self._results.put(exc)
+        finally:
+            await self.row.close()
+
+
+Job = Callable[[Row], Awaitable[Any]]
+
+
+async def _nothing() -> None:
+    return None
+
+
+#: Per row: per column (each concurrency, then the stream), the rate of every round.
+Rounds = dict[str, list[list[float]]]
+
+
+def measure_run(base_url: str) -> Rounds:
+    """One run: every row, round by round in turn, at each concurrency, then the stream."""
+    runners = [Runner(row, base_url) for row in all_rows()]
+    rounds: Rounds = {
+        runner.row.name: [[] for _ in range(len(CONCURRENCY) + 1)] for runner in runners
+    }
     try:
-        rates = []
-        for concurrency in CONCURRENCY:
-            per_worker = max(requests // concurrency, 1)
-            await _concurrently(row, concurrency, max(per_worker // 10, 1))  # warm up
-            best = 0.0
+        for column, concurrency in enumerate(CONCURRENCY):
+            for runner in runners:
+                runner.run(
+                    partial(calls_per_second, concurrency=concurrency, seconds=WARMUP_SECONDS)
+                )
             for _ in range(ROUNDS):
-                started = time.perf_counter()
-                await _concurrently(row, concurrency, per_worker)
-                elapsed = time.perf_counter() - started
-                best = max(best, per_worker * concurrency / elapsed)
-            rates.append(best)
-        stream_best = 0.0
+                for runner in runners:
+                    rate = runner.run(
+                        partial(calls_per_second, concurrency=concurrency, seconds=ROUND_SECONDS)
+                    )
+                    rounds[runner.row.name][column].append(rate)
+        for runner in runners:
+            runner.run(chunks_per_second)  # warm up
         for _ in range(ROUNDS):
-            started = time.perf_counter()
-            count = await row.stream()
-            stream_best = max(stream_best, count / (time.perf_counter() - started))
-            assert count == STREAM_EVENTS, (row.name, count)
-        return rates, stream_best
+            for runner in runners:
+                rounds[runner.row.name][-1].append(runner.run(chunks_per_second))
     finally:
-        await row.close()
+        for runner in runners:
+            runner.close()
+    return rounds
 
 
-def measure(row: Row, base_url: str, requests: int) -> tuple[list[float], float]:
-    if row.loop == "trio":
-        return trio.run(_measure, row, base_url, requests)
-    return asyncio.run(_measure(row, base_url, requests))
+# -- reporting --------------------------------------------------------------------------------
 
 
-def main(requests: int = 640) -> None:
-    rows: list[Row] = [
-        Floor(),
-        _ours("aiohttp"),
-        _ours("trio"),
-        _ours("httpx-async"),
-        Official(),
-    ]
-    script = Script().route("POST", "/v1/chat/completions", _router(long_stream()))
-    results: dict[str, tuple[list[float], float]] = {}
-    with LoopbackServer(script, max_connections=1024) as server:
-        for row in rows:
-            results[row.name] = measure(row, server.url, requests)
-    floor_rates, floor_stream = results[rows[0].name]
-    header = "".join(f"{f'c={c} req/s':>14}{'ratio':>7}" for c in CONCURRENCY)
-    print(f"\nbindings over loopback ({requests} requests per round, best of {ROUNDS})")
-    print(f"  {'':36}{header}{'stream chunks/s':>17}{'ratio':>7}")
-    for name, (rates, stream) in results.items():
-        cells = "".join(
-            f"{rate:14.0f}{rate / floor:6.2f}x"
-            for rate, floor in zip(rates, floor_rates, strict=True)
-        )
-        print(f"  {name:36}{cells}{stream:17.0f}{stream / floor_stream:6.2f}x")
+def _cells(values: list[float], ratios: list[float]) -> str:
+    return "".join(f"{v:12.0f}{r:7.2f}x" for v, r in zip(values, ratios, strict=True))
 
 
-def _router(stream_reply: Any) -> Callable[[Any], Any]:
-    """The demo completion, or the long stream when the request asks to stream."""
+def report(title: str, runs: list[Rounds]) -> None:
+    """Per row and column, over every round of every run: the median rate, and the
+    median of the ratios of each round to the floor's round next to it."""
+    floor = all_rows()[0].name
+    header = "".join(f"{f'c={c} req/s':>12}{'ratio':>8}" for c in CONCURRENCY)
+    print(f"\n{title}")
+    print(f"  {'':34}{header}{'stream ch/s':>12}{'ratio':>8}")
+    for name in runs[0]:
+        values, ratios = [], []
+        for column in range(len(CONCURRENCY) + 1):
+            rates = [rate for run in runs for rate in run[name][column]]
+            floors = [rate for run in runs for rate in run[floor][column]]
+            values.append(statistics.median(rates))
+            ratios.append(statistics.median(r / f for r, f in zip(rates, floors, strict=True)))
+        print(f"  {name:34}{_cells(values, ratios)}")
 
-    def route(request: Any) -> Any:
-        payload = request.json()
-        return stream_reply if payload.get("stream") is True else chat_completions(request)
 
-    return route
+def profile(name: str, base_url: str, concurrency: int = 16, seconds: float = 2.0) -> None:
+    """cProfile one row's calls at ``concurrency`` (after a warm-up); print the top entries."""
+    row = next(r for r in all_rows() if name in r.name)
+    profiler = cProfile.Profile()
+
+    async def run() -> None:
+        await row.open(base_url)
+        try:
+            await calls_per_second(row, concurrency, WARMUP_SECONDS)
+            profiler.enable()
+            rate = await calls_per_second(row, concurrency, seconds)
+            profiler.disable()
+            print(f"{row.name}: {rate:.0f} requests/s while profiled")
+        finally:
+            await row.close()
+
+    trio.run(run) if row.loop == "trio" else asyncio.run(run())
+    stats = pstats.Stats(profiler).strip_dirs().sort_stats("tottime")
+    stats.print_stats(30)
+    stats.sort_stats("cumulative").print_stats(40)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="bindings over loopback")
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    parser.add_argument("--profile", metavar="ROW", help="cProfile the calls of this row")
+    options = parser.parse_args([] if argv is None else argv)
+    with server_process() as base_url:
+        if options.profile:
+            profile(options.profile, base_url)
+            return
+        runs: list[Rounds] = []
+        for number in range(options.runs):
+            runs.append(measure_run(base_url))
+            report(f"run {number + 1}", runs[-1:])
+    report(
+        f"bindings over loopback, server in its own process: medians over {options.runs} runs "
+        f"x {ROUNDS} rounds ({ROUND_SECONDS} s per round of calls; streams of "
+        f"{STREAM_EVENTS} events)",
+        runs,
+    )
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -93,3 +93,11 @@ async def asynchronous(client: AsyncClient) -> None:
     assert_type(
         client.with_raw_response.files.retrieve("file-1"), Awaitable[RawResponse[FileObject]]
     )
+
+
+def everyday_use(client: Client, history: list[dict[str, str]]) -> None:
+    # A list variable of plain dicts is accepted where the API takes an array of messages,
+    completion = client.chat.completions.create(model="m", messages=history)
+    # and required fields need no narrowing (only optional ones may be UNSET).
+    assert_type(completion.choices[0].message.content, str | None)
+    assert_type(completion.id, str)

@@ -14,51 +14,51 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class APIKeyCreateResponse(BaseModel):
-    object: Literal["organization.project.service_account.api_key"] | UnsetType = field(
+    object: Literal["organization.project.service_account.api_key"] = field(
         default="organization.project.service_account.api_key", required=True
     )
-    value: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
+    value: str = field(required=True)
+    name: str = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class APIKeyDeleteResponse(BaseModel):
-    object: Literal["organization.project.api_key.deleted"] | UnsetType = field(
+    object: Literal["organization.project.api_key.deleted"] = field(
         default="organization.project.api_key.deleted", required=True
     )
-    id: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
+    id: str = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class AdminAPIKey(BaseModel):
-    object: Literal["organization.admin_api_key"] | UnsetType = field(
+    object: Literal["organization.admin_api_key"] = field(
         default="organization.admin_api_key", required=True
     )
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
     name: str | UnsetType | None = UNSET
-    redacted_value: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    expires_at: int | UnsetType | None = field(required=True)
+    redacted_value: str = field(required=True)
+    created_at: int = field(required=True)
+    expires_at: int | None = field(required=True)
     last_used_at: int | UnsetType | None = UNSET
-    owner: AdminApiKeyOwner | UnsetType = field(required=True)
+    owner: AdminApiKeyOwner = field(required=True)
 
 
 @attrs.define(repr=False)
 class AdminAPIKeyCreateResponse(BaseModel):
-    object: Literal["organization.admin_api_key"] | UnsetType = field(
+    object: Literal["organization.admin_api_key"] = field(
         default="organization.admin_api_key", required=True
     )
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
     name: str | UnsetType | None = UNSET
-    redacted_value: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    expires_at: int | UnsetType | None = field(required=True)
+    redacted_value: str = field(required=True)
+    created_at: int = field(required=True)
+    expires_at: int | None = field(required=True)
     last_used_at: int | UnsetType | None = UNSET
-    owner: AdminApiKeyOwner | UnsetType = field(required=True)
-    value: str | UnsetType = field(required=True)
+    owner: AdminApiKeyOwner = field(required=True)
+    value: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -73,47 +73,46 @@ class AdminApiKeyOwner(BaseModel):
 
 @attrs.define(repr=False)
 class ApiKeyList(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[AdminAPIKey] | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[AdminAPIKey] = field(required=True)
+    has_more: bool = field(required=True)
     first_id: str | UnsetType | None = UNSET
     last_id: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class AssignedRoleDetails(BaseModel):
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    permissions: list[str] | UnsetType = field(required=True)
-    resource_type: str | UnsetType = field(required=True)
-    predefined_role: bool | UnsetType = field(required=True)
-    description: str | UnsetType | None = field(required=True)
-    created_at: int | UnsetType | None = field(required=True)
-    updated_at: int | UnsetType | None = field(required=True)
-    created_by: str | UnsetType | None = field(required=True)
-    created_by_user_obj: dict[str, Any] | UnsetType | None = field(required=True)
-    metadata: dict[str, Any] | UnsetType | None = field(required=True)
-    assignment_sources: (
-        list[AssignedRoleDetailsAssignmentSourcesVariant1Item] | UnsetType | None
-    ) = field(required=True)
+    id: str = field(required=True)
+    name: str = field(required=True)
+    permissions: list[str] = field(required=True)
+    resource_type: str = field(required=True)
+    predefined_role: bool = field(required=True)
+    description: str | None = field(required=True)
+    created_at: int | None = field(required=True)
+    updated_at: int | None = field(required=True)
+    created_by: str | None = field(required=True)
+    created_by_user_obj: dict[str, Any] | None = field(required=True)
+    metadata: dict[str, Any] | None = field(required=True)
+    assignment_sources: list[AssignedRoleDetailsAssignmentSourcesVariant1Item] | None = field(
+        required=True
+    )
 
 
 @attrs.define(repr=False)
 class AssignedRoleDetailsAssignmentSourcesVariant1Item(BaseModel):
-    principal_id: str | UnsetType = field(required=True)
-    principal_type: str | UnsetType = field(required=True)
+    principal_id: str = field(required=True)
+    principal_type: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class Certificate(BaseModel):
-    object: (
-        Literal["certificate", "organization.certificate", "organization.project.certificate"]
-        | UnsetType
-    ) = field(required=True)
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType | None = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    certificate_details: CertificateCertificateDetails | UnsetType = field(required=True)
+    object: Literal[
+        "certificate", "organization.certificate", "organization.project.certificate"
+    ] = field(required=True)
+    id: str = field(required=True)
+    name: str | None = field(required=True)
+    created_at: int = field(required=True)
+    certificate_details: CertificateCertificateDetails = field(required=True)
     active: bool | UnsetType = UNSET
 
 
@@ -126,20 +125,18 @@ class CertificateCertificateDetails(BaseModel):
 
 @attrs.define(repr=False)
 class CertificateDeleteResponse(BaseModel):
-    object: Literal["certificate.deleted"] | UnsetType = field(
-        default="certificate.deleted", required=True
-    )
-    id: str | UnsetType = field(required=True)
+    object: Literal["certificate.deleted"] = field(default="certificate.deleted", required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateGroupBody(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateGroupUserBody(BaseModel):
-    user_id: str | UnsetType = field(required=True)
+    user_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -150,163 +147,159 @@ class CreateProjectServiceAccountApiKeyBody(BaseModel):
 
 @attrs.define(repr=False)
 class CreateSpendAlertBody(BaseModel):
-    threshold_amount: int | UnsetType = field(required=True)
-    currency: Literal["USD"] | UnsetType = field(default="USD", required=True)
-    interval: Literal["month"] | UnsetType = field(default="month", required=True)
-    notification_channel: SpendAlertNotificationChannel | UnsetType = field(required=True)
+    threshold_amount: int = field(required=True)
+    currency: Literal["USD"] = field(default="USD", required=True)
+    interval: Literal["month"] = field(default="month", required=True)
+    notification_channel: SpendAlertNotificationChannel = field(required=True)
 
 
 @attrs.define(repr=False)
 class DeletedRoleAssignmentResource(BaseModel):
-    object: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
+    object: str = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ErrorResponse(BaseModel):
-    error: Error | UnsetType = field(required=True)
+    error: Error = field(required=True)
 
 
 @attrs.define(repr=False)
 class Group(BaseModel):
-    object: Literal["group"] | UnsetType = field(default="group", required=True)
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    scim_managed: bool | UnsetType = field(required=True)
+    object: Literal["group"] = field(default="group", required=True)
+    id: str = field(required=True)
+    name: str = field(required=True)
+    created_at: int = field(required=True)
+    scim_managed: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class GroupDeletedResource(BaseModel):
-    object: Literal["group.deleted"] | UnsetType = field(default="group.deleted", required=True)
-    id: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
+    object: Literal["group.deleted"] = field(default="group.deleted", required=True)
+    id: str = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class GroupListResource(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[GroupResponse] | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
-    next: str | UnsetType | None = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[GroupResponse] = field(required=True)
+    has_more: bool = field(required=True)
+    next: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class GroupResponse(BaseModel):
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    is_scim_managed: bool | UnsetType = field(required=True)
-    group_type: Literal["group", "tenant_group"] | UnsetType = field(required=True)
+    id: str = field(required=True)
+    name: str = field(required=True)
+    created_at: int = field(required=True)
+    is_scim_managed: bool = field(required=True)
+    group_type: Literal["group", "tenant_group"] = field(required=True)
 
 
 @attrs.define(repr=False)
 class GroupRoleAssignment(BaseModel):
-    object: Literal["group.role"] | UnsetType = field(default="group.role", required=True)
-    group: Group | UnsetType = field(required=True)
-    role: Role | UnsetType = field(required=True)
+    object: Literal["group.role"] = field(default="group.role", required=True)
+    group: Group = field(required=True)
+    role: Role = field(required=True)
 
 
 @attrs.define(repr=False)
 class GroupUpdateResponse(BaseModel):
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    is_scim_managed: bool | UnsetType = field(required=True)
+    id: str = field(required=True)
+    name: str = field(required=True)
+    created_at: int = field(required=True)
+    is_scim_managed: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class GroupUserDeletedResource(BaseModel):
-    object: Literal["group.user.deleted"] | UnsetType = field(
-        default="group.user.deleted", required=True
-    )
-    deleted: bool | UnsetType = field(required=True)
+    object: Literal["group.user.deleted"] = field(default="group.user.deleted", required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class HostedToolPermission(BaseModel):
-    enabled: bool | UnsetType = field(required=True)
+    enabled: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class HostedToolPermissionUpdate(BaseModel):
-    enabled: bool | UnsetType = field(required=True)
+    enabled: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class Invite(BaseModel):
-    object: Literal["organization.invite"] | UnsetType = field(
-        default="organization.invite", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    email: str | UnsetType = field(required=True)
-    role: Literal["owner", "reader"] | UnsetType = field(required=True)
-    status: Literal["accepted", "expired", "pending"] | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
+    object: Literal["organization.invite"] = field(default="organization.invite", required=True)
+    id: str = field(required=True)
+    email: str = field(required=True)
+    role: Literal["owner", "reader"] = field(required=True)
+    status: Literal["accepted", "expired", "pending"] = field(required=True)
+    created_at: int = field(required=True)
     expires_at: int | UnsetType | None = UNSET
     accepted_at: int | UnsetType | None = UNSET
-    projects: list[InviteProjectsItem] | UnsetType = field(required=True)
+    projects: list[InviteProjectsItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class InviteDeleteResponse(BaseModel):
-    object: Literal["organization.invite.deleted"] | UnsetType = field(
+    object: Literal["organization.invite.deleted"] = field(
         default="organization.invite.deleted", required=True
     )
-    id: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
+    id: str = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class InviteListResponse(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[Invite] | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[Invite] = field(required=True)
     first_id: str | UnsetType | None = UNSET
     last_id: str | UnsetType | None = UNSET
-    has_more: bool | UnsetType = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class InviteProjectGroupBody(BaseModel):
-    group_id: str | UnsetType = field(required=True)
-    role: str | UnsetType = field(required=True)
+    group_id: str = field(required=True)
+    role: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class InviteProjectsItem(BaseModel):
-    id: str | UnsetType = field(required=True)
-    role: Literal["member", "owner"] | UnsetType = field(required=True)
+    id: str = field(required=True)
+    role: Literal["member", "owner"] = field(required=True)
 
 
 @attrs.define(repr=False)
 class InviteRequest(BaseModel):
-    email: str | UnsetType = field(required=True)
-    role: Literal["reader", "owner"] | UnsetType = field(required=True)
+    email: str = field(required=True)
+    role: Literal["reader", "owner"] = field(required=True)
     projects: list[InviteRequestProjectsItem] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class InviteRequestProjectsItem(BaseModel):
-    id: str | UnsetType = field(required=True)
-    role: Literal["member", "owner"] | UnsetType = field(required=True)
+    id: str = field(required=True)
+    role: Literal["member", "owner"] = field(required=True)
 
 
 @attrs.define(repr=False)
 class ListCertificatesResponse(BaseModel):
-    data: list[OrganizationCertificate] | UnsetType = field(required=True)
-    first_id: str | UnsetType | None = field(required=True)
-    last_id: str | UnsetType | None = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
+    data: list[OrganizationCertificate] = field(required=True)
+    first_id: str | None = field(required=True)
+    last_id: str | None = field(required=True)
+    has_more: bool = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
 
 
 @attrs.define(repr=False)
 class ListProjectCertificatesResponse(BaseModel):
-    data: list[OrganizationProjectCertificate] | UnsetType = field(required=True)
-    first_id: str | UnsetType | None = field(required=True)
-    last_id: str | UnsetType | None = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
+    data: list[OrganizationProjectCertificate] = field(required=True)
+    first_id: str | None = field(required=True)
+    last_id: str | None = field(required=True)
+    has_more: bool = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
 
 
 @attrs.define(repr=False)
@@ -316,24 +309,22 @@ class ModifyCertificateRequest(BaseModel):
 
 @attrs.define(repr=False)
 class OrganizationCertificate(BaseModel):
-    object: Literal["organization.certificate"] | UnsetType = field(
+    object: Literal["organization.certificate"] = field(
         default="organization.certificate", required=True
     )
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType | None = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    certificate_details: OrganizationCertificateCertificateDetails | UnsetType = field(
-        required=True
-    )
-    active: bool | UnsetType = field(required=True)
+    id: str = field(required=True)
+    name: str | None = field(required=True)
+    created_at: int = field(required=True)
+    certificate_details: OrganizationCertificateCertificateDetails = field(required=True)
+    active: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class OrganizationCertificateActivationResponse(BaseModel):
-    object: Literal["organization.certificate.activation"] | UnsetType = field(
+    object: Literal["organization.certificate.activation"] = field(
         default="organization.certificate.activation", required=True
     )
-    data: list[OrganizationCertificate] | UnsetType = field(required=True)
+    data: list[OrganizationCertificate] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -344,55 +335,50 @@ class OrganizationCertificateCertificateDetails(BaseModel):
 
 @attrs.define(repr=False)
 class OrganizationCertificateDeactivationResponse(BaseModel):
-    object: Literal["organization.certificate.deactivation"] | UnsetType = field(
+    object: Literal["organization.certificate.deactivation"] = field(
         default="organization.certificate.deactivation", required=True
     )
-    data: list[OrganizationCertificate] | UnsetType = field(required=True)
+    data: list[OrganizationCertificate] = field(required=True)
 
 
 @attrs.define(repr=False)
 class OrganizationDataRetention(BaseModel):
-    object: Literal["organization.data_retention"] | UnsetType = field(
+    object: Literal["organization.data_retention"] = field(
         default="organization.data_retention", required=True
     )
-    type: (
-        Literal[
-            "zero_data_retention",
-            "modified_abuse_monitoring",
-            "enhanced_zero_data_retention",
-            "enhanced_modified_abuse_monitoring",
-        ]
-        | UnsetType
-    ) = field(required=True)
+    type: Literal[
+        "zero_data_retention",
+        "modified_abuse_monitoring",
+        "enhanced_zero_data_retention",
+        "enhanced_modified_abuse_monitoring",
+    ] = field(required=True)
 
 
 @attrs.define(repr=False)
 class OrganizationGroupUser(BaseModel):
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    email: str | UnsetType | None = field(required=True)
+    id: str = field(required=True)
+    name: str = field(required=True)
+    email: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class OrganizationProjectCertificate(BaseModel):
-    object: Literal["organization.project.certificate"] | UnsetType = field(
+    object: Literal["organization.project.certificate"] = field(
         default="organization.project.certificate", required=True
     )
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType | None = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    certificate_details: OrganizationProjectCertificateCertificateDetails | UnsetType = field(
-        required=True
-    )
-    active: bool | UnsetType = field(required=True)
+    id: str = field(required=True)
+    name: str | None = field(required=True)
+    created_at: int = field(required=True)
+    certificate_details: OrganizationProjectCertificateCertificateDetails = field(required=True)
+    active: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class OrganizationProjectCertificateActivationResponse(BaseModel):
-    object: Literal["organization.project.certificate.activation"] | UnsetType = field(
+    object: Literal["organization.project.certificate.activation"] = field(
         default="organization.project.certificate.activation", required=True
     )
-    data: list[OrganizationProjectCertificate] | UnsetType = field(required=True)
+    data: list[OrganizationProjectCertificate] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -403,71 +389,69 @@ class OrganizationProjectCertificateCertificateDetails(BaseModel):
 
 @attrs.define(repr=False)
 class OrganizationProjectCertificateDeactivationResponse(BaseModel):
-    object: Literal["organization.project.certificate.deactivation"] | UnsetType = field(
+    object: Literal["organization.project.certificate.deactivation"] = field(
         default="organization.project.certificate.deactivation", required=True
     )
-    data: list[OrganizationProjectCertificate] | UnsetType = field(required=True)
+    data: list[OrganizationProjectCertificate] = field(required=True)
 
 
 @attrs.define(repr=False)
 class OrganizationSpendAlert(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["organization.spend_alert"] | UnsetType = field(
+    id: str = field(required=True)
+    object: Literal["organization.spend_alert"] = field(
         default="organization.spend_alert", required=True
     )
-    threshold_amount: int | UnsetType = field(required=True)
-    currency: Literal["USD"] | UnsetType = field(default="USD", required=True)
-    interval: Literal["month"] | UnsetType = field(default="month", required=True)
-    notification_channel: SpendAlertNotificationChannel | UnsetType = field(required=True)
+    threshold_amount: int = field(required=True)
+    currency: Literal["USD"] = field(default="USD", required=True)
+    interval: Literal["month"] = field(default="month", required=True)
+    notification_channel: SpendAlertNotificationChannel = field(required=True)
 
 
 @attrs.define(repr=False)
 class OrganizationSpendAlertDeleted(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["organization.spend_alert.deleted"] | UnsetType = field(
+    id: str = field(required=True)
+    object: Literal["organization.spend_alert.deleted"] = field(
         default="organization.spend_alert.deleted", required=True
     )
-    deleted: bool | UnsetType = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class OrganizationSpendAlertListResource(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[OrganizationSpendAlert] | UnsetType = field(required=True)
-    first_id: str | UnsetType | None = field(required=True)
-    last_id: str | UnsetType | None = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[OrganizationSpendAlert] = field(required=True)
+    first_id: str | None = field(required=True)
+    last_id: str | None = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class OrganizationSpendLimit(BaseModel):
-    object: Literal["organization.spend_limit"] | UnsetType = field(
+    object: Literal["organization.spend_limit"] = field(
         default="organization.spend_limit", required=True
     )
-    threshold_amount: int | UnsetType = field(required=True)
-    currency: SpendLimitCurrency | UnsetType = field(required=True)
-    interval: SpendLimitInterval | UnsetType = field(required=True)
-    enforcement: SpendLimitEnforcement | UnsetType = field(required=True)
+    threshold_amount: int = field(required=True)
+    currency: SpendLimitCurrency = field(required=True)
+    interval: SpendLimitInterval = field(required=True)
+    enforcement: SpendLimitEnforcement = field(required=True)
 
 
 @attrs.define(repr=False)
 class OrganizationSpendLimitDeleted(BaseModel):
-    object: Literal["organization.spend_limit.deleted"] | UnsetType = field(
+    object: Literal["organization.spend_limit.deleted"] = field(
         default="organization.spend_limit.deleted", required=True
     )
-    deleted: bool | UnsetType = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class OrganizationUser(BaseModel):
-    object: Literal["organization.user"] | UnsetType = field(
-        default="organization.user", required=True
-    )
-    id: str | UnsetType = field(required=True)
+    object: Literal["organization.user"] = field(default="organization.user", required=True)
+    id: str = field(required=True)
     name: str | UnsetType | None = UNSET
     email: str | UnsetType | None = UNSET
     role: str | UnsetType | None = UNSET
-    added_at: int | UnsetType = field(required=True)
+    added_at: int = field(required=True)
     is_default: bool | UnsetType = UNSET
     created: int | UnsetType = UNSET
     user: UserUser | UnsetType = UNSET
@@ -482,12 +466,10 @@ class OrganizationUser(BaseModel):
 
 @attrs.define(repr=False)
 class Project(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["organization.project"] | UnsetType = field(
-        default="organization.project", required=True
-    )
+    id: str = field(required=True)
+    object: Literal["organization.project"] = field(default="organization.project", required=True)
     name: str | UnsetType | None = UNSET
-    created_at: int | UnsetType = field(required=True)
+    created_at: int = field(required=True)
     archived_at: int | UnsetType | None = UNSET
     status: str | UnsetType | None = UNSET
     external_key_id: str | UnsetType | None = UNSET
@@ -496,25 +478,25 @@ class Project(BaseModel):
 
 @attrs.define(repr=False)
 class ProjectAPIKey(BaseModel):
-    object: Literal["organization.project.api_key"] | UnsetType = field(
+    object: Literal["organization.project.api_key"] = field(
         default="organization.project.api_key", required=True
     )
-    redacted_value: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    last_used_at: int | UnsetType | None = field(required=True)
-    id: str | UnsetType = field(required=True)
-    owner_project_access: Literal["active", "inactive"] | UnsetType = field(required=True)
-    owner: ProjectApiKeyOwner | UnsetType = field(required=True)
+    redacted_value: str = field(required=True)
+    name: str = field(required=True)
+    created_at: int = field(required=True)
+    last_used_at: int | None = field(required=True)
+    id: str = field(required=True)
+    owner_project_access: Literal["active", "inactive"] = field(required=True)
+    owner: ProjectApiKeyOwner = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectApiKeyListResponse(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[ProjectAPIKey] | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[ProjectAPIKey] = field(required=True)
     first_id: str | UnsetType | None = UNSET
     last_id: str | UnsetType | None = UNSET
-    has_more: bool | UnsetType = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -526,79 +508,74 @@ class ProjectApiKeyOwner(BaseModel):
 
 @attrs.define(repr=False)
 class ProjectApiKeyOwnerServiceAccount(BaseModel):
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    role: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    name: str = field(required=True)
+    created_at: int = field(required=True)
+    role: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectApiKeyOwnerUser(BaseModel):
-    id: str | UnsetType = field(required=True)
-    email: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    role: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    email: str = field(required=True)
+    name: str = field(required=True)
+    created_at: int = field(required=True)
+    role: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectCreateRequest(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
     residency: PublicProjectResidency | UnsetType | None = UNSET
     external_key_id: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class ProjectDataRetention(BaseModel):
-    object: Literal["project.data_retention"] | UnsetType = field(
+    object: Literal["project.data_retention"] = field(
         default="project.data_retention", required=True
     )
-    type: (
-        Literal[
-            "organization_default",
-            "none",
-            "zero_data_retention",
-            "modified_abuse_monitoring",
-            "enhanced_zero_data_retention",
-            "enhanced_modified_abuse_monitoring",
-        ]
-        | UnsetType
-    ) = field(required=True)
+    type: Literal[
+        "organization_default",
+        "none",
+        "zero_data_retention",
+        "modified_abuse_monitoring",
+        "enhanced_zero_data_retention",
+        "enhanced_modified_abuse_monitoring",
+    ] = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectGroup(BaseModel):
-    object: Literal["project.group"] | UnsetType = field(default="project.group", required=True)
-    project_id: str | UnsetType = field(required=True)
-    group_id: str | UnsetType = field(required=True)
-    group_name: str | UnsetType = field(required=True)
-    group_type: Literal["group", "tenant_group"] | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
+    object: Literal["project.group"] = field(default="project.group", required=True)
+    project_id: str = field(required=True)
+    group_id: str = field(required=True)
+    group_name: str = field(required=True)
+    group_type: Literal["group", "tenant_group"] = field(required=True)
+    created_at: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectGroupDeletedResource(BaseModel):
-    object: Literal["project.group.deleted"] | UnsetType = field(
-        default="project.group.deleted", required=True
-    )
-    deleted: bool | UnsetType = field(required=True)
+    object: Literal["project.group.deleted"] = field(default="project.group.deleted", required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectGroupListResource(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[ProjectGroup] | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
-    next: str | UnsetType | None = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[ProjectGroup] = field(required=True)
+    has_more: bool = field(required=True)
+    next: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectHostedToolPermissions(BaseModel):
-    file_search: HostedToolPermission | UnsetType = field(required=True)
-    web_search: HostedToolPermission | UnsetType = field(required=True)
-    image_generation: HostedToolPermission | UnsetType = field(required=True)
-    mcp: HostedToolPermission | UnsetType = field(required=True)
-    code_interpreter: HostedToolPermission | UnsetType = field(required=True)
+    file_search: HostedToolPermission = field(required=True)
+    web_search: HostedToolPermission = field(required=True)
+    image_generation: HostedToolPermission = field(required=True)
+    mcp: HostedToolPermission = field(required=True)
+    code_interpreter: HostedToolPermission = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -612,45 +589,43 @@ class ProjectHostedToolPermissionsUpdateRequest(BaseModel):
 
 @attrs.define(repr=False)
 class ProjectListResponse(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[Project] | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[Project] = field(required=True)
     first_id: str | UnsetType | None = UNSET
     last_id: str | UnsetType | None = UNSET
-    has_more: bool | UnsetType = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectModelPermissions(BaseModel):
-    object: Literal["project.model_permissions"] | UnsetType = field(
+    object: Literal["project.model_permissions"] = field(
         default="project.model_permissions", required=True
     )
-    mode: Literal["allow_list", "deny_list"] | UnsetType = field(required=True)
-    model_ids: list[str] | UnsetType = field(required=True)
+    mode: Literal["allow_list", "deny_list"] = field(required=True)
+    model_ids: list[str] = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectModelPermissionsDeleted(BaseModel):
-    object: Literal["project.model_permissions.deleted"] | UnsetType = field(
+    object: Literal["project.model_permissions.deleted"] = field(
         default="project.model_permissions.deleted", required=True
     )
-    deleted: bool | UnsetType = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectModelPermissionsUpdateRequest(BaseModel):
-    mode: Literal["allow_list", "deny_list"] | UnsetType = field(required=True)
-    model_ids: list[str] | UnsetType = field(required=True)
+    mode: Literal["allow_list", "deny_list"] = field(required=True)
+    model_ids: list[str] = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectRateLimit(BaseModel):
-    object: Literal["project.rate_limit"] | UnsetType = field(
-        default="project.rate_limit", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    model: str | UnsetType = field(required=True)
-    max_requests_per_1_minute: int | UnsetType = field(required=True)
-    max_tokens_per_1_minute: int | UnsetType = field(required=True)
+    object: Literal["project.rate_limit"] = field(default="project.rate_limit", required=True)
+    id: str = field(required=True)
+    model: str = field(required=True)
+    max_requests_per_1_minute: int = field(required=True)
+    max_tokens_per_1_minute: int = field(required=True)
     max_images_per_1_minute: int | UnsetType = UNSET
     max_audio_megabytes_per_1_minute: int | UnsetType = UNSET
     max_requests_per_1_day: int | UnsetType = UNSET
@@ -659,11 +634,11 @@ class ProjectRateLimit(BaseModel):
 
 @attrs.define(repr=False)
 class ProjectRateLimitListResponse(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[ProjectRateLimit] | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[ProjectRateLimit] = field(required=True)
     first_id: str | UnsetType | None = UNSET
     last_id: str | UnsetType | None = UNSET
-    has_more: bool | UnsetType = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -678,88 +653,84 @@ class ProjectRateLimitUpdateRequest(BaseModel):
 
 @attrs.define(repr=False)
 class ProjectServiceAccount(BaseModel):
-    object: Literal["organization.project.service_account"] | UnsetType = field(
+    object: Literal["organization.project.service_account"] = field(
         default="organization.project.service_account", required=True
     )
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    role: Literal["owner", "member", "none"] | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
+    id: str = field(required=True)
+    name: str = field(required=True)
+    role: Literal["owner", "member", "none"] = field(required=True)
+    created_at: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectServiceAccountApiKey(BaseModel):
-    object: Literal["organization.project.service_account.api_key"] | UnsetType = field(
+    object: Literal["organization.project.service_account.api_key"] = field(
         default="organization.project.service_account.api_key", required=True
     )
-    value: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
+    value: str = field(required=True)
+    name: str = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectServiceAccountCreateRequest(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
     create_service_account_only: bool | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class ProjectServiceAccountListResponse(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[ProjectServiceAccount] | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[ProjectServiceAccount] = field(required=True)
     first_id: str | UnsetType | None = UNSET
     last_id: str | UnsetType | None = UNSET
-    has_more: bool | UnsetType = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectSpendAlert(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["project.spend_alert"] | UnsetType = field(
-        default="project.spend_alert", required=True
-    )
-    threshold_amount: int | UnsetType = field(required=True)
-    currency: Literal["USD"] | UnsetType = field(default="USD", required=True)
-    interval: Literal["month"] | UnsetType = field(default="month", required=True)
-    notification_channel: SpendAlertNotificationChannel | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["project.spend_alert"] = field(default="project.spend_alert", required=True)
+    threshold_amount: int = field(required=True)
+    currency: Literal["USD"] = field(default="USD", required=True)
+    interval: Literal["month"] = field(default="month", required=True)
+    notification_channel: SpendAlertNotificationChannel = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectSpendAlertDeleted(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["project.spend_alert.deleted"] | UnsetType = field(
+    id: str = field(required=True)
+    object: Literal["project.spend_alert.deleted"] = field(
         default="project.spend_alert.deleted", required=True
     )
-    deleted: bool | UnsetType = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectSpendAlertListResource(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[ProjectSpendAlert] | UnsetType = field(required=True)
-    first_id: str | UnsetType | None = field(required=True)
-    last_id: str | UnsetType | None = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[ProjectSpendAlert] = field(required=True)
+    first_id: str | None = field(required=True)
+    last_id: str | None = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectSpendLimit(BaseModel):
-    object: Literal["project.spend_limit"] | UnsetType = field(
-        default="project.spend_limit", required=True
-    )
-    threshold_amount: int | UnsetType = field(required=True)
-    currency: SpendLimitCurrency | UnsetType = field(required=True)
-    interval: SpendLimitInterval | UnsetType = field(required=True)
-    enforcement: SpendLimitEnforcement | UnsetType = field(required=True)
+    object: Literal["project.spend_limit"] = field(default="project.spend_limit", required=True)
+    threshold_amount: int = field(required=True)
+    currency: SpendLimitCurrency = field(required=True)
+    interval: SpendLimitInterval = field(required=True)
+    enforcement: SpendLimitEnforcement = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectSpendLimitDeleted(BaseModel):
-    object: Literal["project.spend_limit.deleted"] | UnsetType = field(
+    object: Literal["project.spend_limit.deleted"] = field(
         default="project.spend_limit.deleted", required=True
     )
-    deleted: bool | UnsetType = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -770,39 +741,39 @@ class ProjectUpdateRequest(BaseModel):
 
 @attrs.define(repr=False)
 class ProjectUser(BaseModel):
-    object: Literal["organization.project.user"] | UnsetType = field(
+    object: Literal["organization.project.user"] = field(
         default="organization.project.user", required=True
     )
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
     name: str | UnsetType | None = UNSET
     email: str | UnsetType | None = UNSET
-    role: str | UnsetType = field(required=True)
-    added_at: int | UnsetType = field(required=True)
+    role: str = field(required=True)
+    added_at: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectUserCreateRequest(BaseModel):
     user_id: str | UnsetType | None = UNSET
     email: str | UnsetType | None = UNSET
-    role: str | UnsetType = field(required=True)
+    role: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectUserDeleteResponse(BaseModel):
-    object: Literal["organization.project.user.deleted"] | UnsetType = field(
+    object: Literal["organization.project.user.deleted"] = field(
         default="organization.project.user.deleted", required=True
     )
-    id: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
+    id: str = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProjectUserListResponse(BaseModel):
-    object: str | UnsetType = field(required=True)
-    data: list[ProjectUser] | UnsetType = field(required=True)
+    object: str = field(required=True)
+    data: list[ProjectUser] = field(required=True)
     first_id: str | UnsetType | None = UNSET
     last_id: str | UnsetType | None = UNSET
-    has_more: bool | UnsetType = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -812,22 +783,22 @@ class ProjectUserUpdateRequest(BaseModel):
 
 @attrs.define(repr=False)
 class PublicAssignOrganizationGroupRoleBody(BaseModel):
-    role_id: str | UnsetType = field(required=True)
+    role_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class PublicCreateOrganizationRoleBody(BaseModel):
-    role_name: str | UnsetType = field(required=True)
-    permissions: list[str] | UnsetType = field(required=True)
+    role_name: str = field(required=True)
+    permissions: list[str] = field(required=True)
     description: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class PublicRoleListResource(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[Role] | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
-    next: str | UnsetType | None = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[Role] = field(required=True)
+    has_more: bool = field(required=True)
+    next: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -839,106 +810,100 @@ class PublicUpdateOrganizationRoleBody(BaseModel):
 
 @attrs.define(repr=False)
 class Role(BaseModel):
-    object: Literal["role"] | UnsetType = field(default="role", required=True)
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    description: str | UnsetType | None = field(required=True)
-    permissions: list[str] | UnsetType = field(required=True)
-    resource_type: str | UnsetType = field(required=True)
-    predefined_role: bool | UnsetType = field(required=True)
+    object: Literal["role"] = field(default="role", required=True)
+    id: str = field(required=True)
+    name: str = field(required=True)
+    description: str | None = field(required=True)
+    permissions: list[str] = field(required=True)
+    resource_type: str = field(required=True)
+    predefined_role: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class RoleDeletedResource(BaseModel):
-    object: Literal["role.deleted"] | UnsetType = field(default="role.deleted", required=True)
-    id: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
+    object: Literal["role.deleted"] = field(default="role.deleted", required=True)
+    id: str = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class RoleListResource(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[AssignedRoleDetails] | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
-    next: str | UnsetType | None = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[AssignedRoleDetails] = field(required=True)
+    has_more: bool = field(required=True)
+    next: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class ServiceAccountCreateResponse(BaseModel):
-    object: Literal["organization.project.service_account"] | UnsetType = field(
+    object: Literal["organization.project.service_account"] = field(
         default="organization.project.service_account", required=True
     )
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    role: Literal["member", "none"] | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    api_key: ProjectServiceAccountApiKey | UnsetType | None = field(required=True)
+    id: str = field(required=True)
+    name: str = field(required=True)
+    role: Literal["member", "none"] = field(required=True)
+    created_at: int = field(required=True)
+    api_key: ProjectServiceAccountApiKey | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class ServiceAccountDeleteResponse(BaseModel):
-    object: Literal["organization.project.service_account.deleted"] | UnsetType = field(
+    object: Literal["organization.project.service_account.deleted"] = field(
         default="organization.project.service_account.deleted", required=True
     )
-    id: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
+    id: str = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class SpendAlertNotificationChannel(BaseModel):
-    type: Literal["email"] | UnsetType = field(default="email", required=True)
-    recipients: list[str] | UnsetType = field(required=True)
+    type: Literal["email"] = field(default="email", required=True)
+    recipients: list[str] = field(required=True)
     subject_prefix: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class SpendLimitEnforcement(BaseModel):
-    status: SpendLimitEnforcementStatus | UnsetType = field(required=True)
+    status: SpendLimitEnforcementStatus = field(required=True)
 
 
 @attrs.define(repr=False)
 class ToggleCertificatesRequest(BaseModel):
-    certificate_ids: list[str] | UnsetType = field(required=True)
+    certificate_ids: list[str] = field(required=True)
 
 
 @attrs.define(repr=False)
 class UpdateGroupBody(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class UpdateOrganizationDataRetentionBody(BaseModel):
-    retention_type: (
-        Literal[
-            "zero_data_retention",
-            "modified_abuse_monitoring",
-            "enhanced_zero_data_retention",
-            "enhanced_modified_abuse_monitoring",
-        ]
-        | UnsetType
-    ) = field(required=True)
+    retention_type: Literal[
+        "zero_data_retention",
+        "modified_abuse_monitoring",
+        "enhanced_zero_data_retention",
+        "enhanced_modified_abuse_monitoring",
+    ] = field(required=True)
 
 
 @attrs.define(repr=False)
 class UpdateOrganizationSpendLimitBody(BaseModel):
-    threshold_amount: int | UnsetType = field(required=True)
-    currency: Literal["USD"] | UnsetType = field(default="USD", required=True)
-    interval: Literal["month"] | UnsetType = field(default="month", required=True)
+    threshold_amount: int = field(required=True)
+    currency: Literal["USD"] = field(default="USD", required=True)
+    interval: Literal["month"] = field(default="month", required=True)
 
 
 @attrs.define(repr=False)
 class UpdateProjectDataRetentionBody(BaseModel):
-    retention_type: (
-        Literal[
-            "organization_default",
-            "none",
-            "zero_data_retention",
-            "modified_abuse_monitoring",
-            "enhanced_zero_data_retention",
-            "enhanced_modified_abuse_monitoring",
-        ]
-        | UnsetType
-    ) = field(required=True)
+    retention_type: Literal[
+        "organization_default",
+        "none",
+        "zero_data_retention",
+        "modified_abuse_monitoring",
+        "enhanced_zero_data_retention",
+        "enhanced_modified_abuse_monitoring",
+    ] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -949,54 +914,54 @@ class UpdateProjectServiceAccountBody(BaseModel):
 
 @attrs.define(repr=False)
 class UpdateProjectSpendLimitBody(BaseModel):
-    threshold_amount: int | UnsetType = field(required=True)
-    currency: Literal["USD"] | UnsetType = field(default="USD", required=True)
-    interval: Literal["month"] | UnsetType = field(default="month", required=True)
+    threshold_amount: int = field(required=True)
+    currency: Literal["USD"] = field(default="USD", required=True)
+    interval: Literal["month"] = field(default="month", required=True)
 
 
 @attrs.define(repr=False)
 class UploadCertificateRequest(BaseModel):
     name: str | UnsetType = UNSET
-    certificate: str | UnsetType = field(required=True)
+    certificate: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class UserCreateResponse(BaseModel):
-    object: Literal["group.user"] | UnsetType = field(default="group.user", required=True)
-    user_id: str | UnsetType = field(required=True)
-    group_id: str | UnsetType = field(required=True)
+    object: Literal["group.user"] = field(default="group.user", required=True)
+    user_id: str = field(required=True)
+    group_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class UserDeleteResponse(BaseModel):
-    object: Literal["organization.user.deleted"] | UnsetType = field(
+    object: Literal["organization.user.deleted"] = field(
         default="organization.user.deleted", required=True
     )
-    id: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
+    id: str = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class UserListResource(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[OrganizationGroupUser] | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
-    next: str | UnsetType | None = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[OrganizationGroupUser] = field(required=True)
+    has_more: bool = field(required=True)
+    next: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class UserListResponse(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[OrganizationUser] | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[OrganizationUser] = field(required=True)
     first_id: str | UnsetType | None = UNSET
     last_id: str | UnsetType | None = UNSET
-    has_more: bool | UnsetType = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class UserProjectsList(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[UserProjectsListDataItem] | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[UserProjectsListDataItem] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -1008,19 +973,19 @@ class UserProjectsListDataItem(BaseModel):
 
 @attrs.define(repr=False)
 class UserRetrieveResponse(BaseModel):
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    email: str | UnsetType | None = field(required=True)
-    picture: str | UnsetType | None = field(required=True)
-    is_service_account: bool | UnsetType | None = field(required=True)
-    user_type: Literal["user", "tenant_user"] | UnsetType = field(required=True)
+    id: str = field(required=True)
+    name: str = field(required=True)
+    email: str | None = field(required=True)
+    picture: str | None = field(required=True)
+    is_service_account: bool | None = field(required=True)
+    user_type: Literal["user", "tenant_user"] = field(required=True)
 
 
 @attrs.define(repr=False)
 class UserRoleAssignment(BaseModel):
-    object: Literal["user.role"] | UnsetType = field(default="user.role", required=True)
-    user: OrganizationUser | UnsetType = field(required=True)
-    role: Role | UnsetType = field(required=True)
+    object: Literal["user.role"] = field(default="user.role", required=True)
+    user: OrganizationUser = field(required=True)
+    role: Role = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -1033,8 +998,8 @@ class UserRoleUpdateRequest(BaseModel):
 
 @attrs.define(repr=False)
 class UserUser(BaseModel):
-    object: Literal["user"] | UnsetType = field(default="user", required=True)
-    id: str | UnsetType = field(required=True)
+    object: Literal["user"] = field(default="user", required=True)
+    id: str = field(required=True)
     email: str | UnsetType | None = UNSET
     name: str | UnsetType | None = UNSET
     picture: str | UnsetType | None = UNSET

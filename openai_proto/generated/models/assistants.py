@@ -27,16 +27,16 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class Assistant(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["assistant"] | UnsetType = field(default="assistant", required=True)
-    created_at: int | UnsetType = field(required=True)
-    name: str | UnsetType | None = field(required=True)
-    description: str | UnsetType | None = field(required=True)
-    model: str | UnsetType = field(required=True)
-    instructions: str | UnsetType | None = field(required=True)
-    tools: list[AssistantObjectToolsItem] | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["assistant"] = field(default="assistant", required=True)
+    created_at: int = field(required=True)
+    name: str | None = field(required=True)
+    description: str | None = field(required=True)
+    model: str = field(required=True)
+    instructions: str | None = field(required=True)
+    tools: list[AssistantObjectToolsItem] = field(required=True)
     tool_resources: AssistantObjectToolResourcesVariant1 | UnsetType | None = UNSET
-    metadata: Metadata | UnsetType = field(required=True)
+    metadata: Metadata = field(required=True)
     temperature: float | UnsetType | None = UNSET
     top_p: float | UnsetType | None = UNSET
     response_format: AssistantObjectResponseFormat | UnsetType | None = UNSET
@@ -44,11 +44,9 @@ class Assistant(BaseModel):
 
 @attrs.define(repr=False)
 class AssistantDeleted(BaseModel):
-    id: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
-    object: Literal["assistant.deleted"] | UnsetType = field(
-        default="assistant.deleted", required=True
-    )
+    id: str = field(required=True)
+    deleted: bool = field(required=True)
+    object: Literal["assistant.deleted"] = field(default="assistant.deleted", required=True)
 
 
 @attrs.define(repr=False)
@@ -69,7 +67,7 @@ class AssistantObjectToolResourcesVariant1FileSearch(BaseModel):
 
 @attrs.define(repr=False)
 class CreateAssistantRequest(BaseModel):
-    model: str | AssistantSupportedModels | UnsetType = field(required=True)
+    model: str | AssistantSupportedModels = field(required=True)
     name: str | UnsetType | None = UNSET
     description: str | UnsetType | None = UNSET
     instructions: str | UnsetType | None = UNSET
@@ -95,29 +93,29 @@ class CreateAssistantRequestToolResourcesVariant1CodeInterpreter(BaseModel):
 
 @attrs.define(repr=False)
 class DoneEvent(BaseModel):
-    event: Literal["done"] | UnsetType = field(default="done", required=True)
-    data: Literal["[DONE]"] | UnsetType = field(default="[DONE]", required=True)
+    event: Literal["done"] = field(default="done", required=True)
+    data: Literal["[DONE]"] = field(default="[DONE]", required=True)
 
 
 @attrs.define(repr=False)
 class ErrorEvent(BaseModel):
-    event: Literal["error"] | UnsetType = field(default="error", required=True)
-    data: Error | UnsetType = field(required=True)
+    event: Literal["error"] = field(default="error", required=True)
+    data: Error = field(required=True)
 
 
 @attrs.define(repr=False)
 class ListAssistantsResponse(BaseModel):
-    object: str | UnsetType = field(required=True)
-    data: list[Assistant] | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: str = field(required=True)
+    data: list[Assistant] = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class MessageDeltaContentImageFileObject(BaseModel):
-    index: int | UnsetType = field(required=True)
-    type: Literal["image_file"] | UnsetType = field(default="image_file", required=True)
+    index: int = field(required=True)
+    type: Literal["image_file"] = field(default="image_file", required=True)
     image_file: MessageDeltaContentImageFileObjectImageFile | UnsetType = UNSET
 
 
@@ -129,8 +127,8 @@ class MessageDeltaContentImageFileObjectImageFile(BaseModel):
 
 @attrs.define(repr=False)
 class MessageDeltaContentImageUrlObject(BaseModel):
-    index: int | UnsetType = field(required=True)
-    type: Literal["image_url"] | UnsetType = field(default="image_url", required=True)
+    index: int = field(required=True)
+    type: Literal["image_url"] = field(default="image_url", required=True)
     image_url: MessageDeltaContentImageUrlObjectImageUrl | UnsetType = UNSET
 
 
@@ -142,15 +140,15 @@ class MessageDeltaContentImageUrlObjectImageUrl(BaseModel):
 
 @attrs.define(repr=False)
 class MessageDeltaContentRefusalObject(BaseModel):
-    index: int | UnsetType = field(required=True)
-    type: Literal["refusal"] | UnsetType = field(default="refusal", required=True)
+    index: int = field(required=True)
+    type: Literal["refusal"] = field(default="refusal", required=True)
     refusal: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
-    index: int | UnsetType = field(required=True)
-    type: Literal["file_citation"] | UnsetType = field(default="file_citation", required=True)
+    index: int = field(required=True)
+    type: Literal["file_citation"] = field(default="file_citation", required=True)
     text: str | UnsetType = UNSET
     file_citation: MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation | UnsetType = (
         UNSET
@@ -167,8 +165,8 @@ class MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation(BaseModel
 
 @attrs.define(repr=False)
 class MessageDeltaContentTextAnnotationsFilePathObject(BaseModel):
-    index: int | UnsetType = field(required=True)
-    type: Literal["file_path"] | UnsetType = field(default="file_path", required=True)
+    index: int = field(required=True)
+    type: Literal["file_path"] = field(default="file_path", required=True)
     text: str | UnsetType = UNSET
     file_path: MessageDeltaContentTextAnnotationsFilePathObjectFilePath | UnsetType = UNSET
     start_index: int | UnsetType = UNSET
@@ -182,8 +180,8 @@ class MessageDeltaContentTextAnnotationsFilePathObjectFilePath(BaseModel):
 
 @attrs.define(repr=False)
 class MessageDeltaContentTextObject(BaseModel):
-    index: int | UnsetType = field(required=True)
-    type: Literal["text"] | UnsetType = field(default="text", required=True)
+    index: int = field(required=True)
+    type: Literal["text"] = field(default="text", required=True)
     text: MessageDeltaContentTextObjectText | UnsetType = UNSET
 
 
@@ -195,11 +193,9 @@ class MessageDeltaContentTextObjectText(BaseModel):
 
 @attrs.define(repr=False)
 class MessageDeltaObject(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["thread.message.delta"] | UnsetType = field(
-        default="thread.message.delta", required=True
-    )
-    delta: MessageDeltaObjectDelta | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["thread.message.delta"] = field(default="thread.message.delta", required=True)
+    delta: MessageDeltaObjectDelta = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -209,43 +205,41 @@ class MessageDeltaObjectDelta(BaseModel):
 
 
 @attrs.define(repr=False)
-class MessageStreamEventVariant1(BaseModel):
-    event: Literal["thread.message.created"] | UnsetType = field(
-        default="thread.message.created", required=True
-    )
-    data: MessageObject | UnsetType = field(required=True)
-
-
-@attrs.define(repr=False)
-class MessageStreamEventVariant2(BaseModel):
-    event: Literal["thread.message.in_progress"] | UnsetType = field(
-        default="thread.message.in_progress", required=True
-    )
-    data: MessageObject | UnsetType = field(required=True)
-
-
-@attrs.define(repr=False)
-class MessageStreamEventVariant3(BaseModel):
-    event: Literal["thread.message.delta"] | UnsetType = field(
-        default="thread.message.delta", required=True
-    )
-    data: MessageDeltaObject | UnsetType = field(required=True)
-
-
-@attrs.define(repr=False)
-class MessageStreamEventVariant4(BaseModel):
-    event: Literal["thread.message.completed"] | UnsetType = field(
+class MessageStreamEventThreadMessageCompleted(BaseModel):
+    event: Literal["thread.message.completed"] = field(
         default="thread.message.completed", required=True
     )
-    data: MessageObject | UnsetType = field(required=True)
+    data: MessageObject = field(required=True)
 
 
 @attrs.define(repr=False)
-class MessageStreamEventVariant5(BaseModel):
-    event: Literal["thread.message.incomplete"] | UnsetType = field(
+class MessageStreamEventThreadMessageCreated(BaseModel):
+    event: Literal["thread.message.created"] = field(
+        default="thread.message.created", required=True
+    )
+    data: MessageObject = field(required=True)
+
+
+@attrs.define(repr=False)
+class MessageStreamEventThreadMessageDelta(BaseModel):
+    event: Literal["thread.message.delta"] = field(default="thread.message.delta", required=True)
+    data: MessageDeltaObject = field(required=True)
+
+
+@attrs.define(repr=False)
+class MessageStreamEventThreadMessageInProgress(BaseModel):
+    event: Literal["thread.message.in_progress"] = field(
+        default="thread.message.in_progress", required=True
+    )
+    data: MessageObject = field(required=True)
+
+
+@attrs.define(repr=False)
+class MessageStreamEventThreadMessageIncomplete(BaseModel):
+    event: Literal["thread.message.incomplete"] = field(
         default="thread.message.incomplete", required=True
     )
-    data: MessageObject | UnsetType = field(required=True)
+    data: MessageObject = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -281,11 +275,9 @@ class ModifyAssistantRequestToolResourcesVariant1FileSearch(BaseModel):
 
 @attrs.define(repr=False)
 class RunStepDeltaObject(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["thread.run.step.delta"] | UnsetType = field(
-        default="thread.run.step.delta", required=True
-    )
-    delta: RunStepDeltaObjectDelta | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["thread.run.step.delta"] = field(default="thread.run.step.delta", required=True)
+    delta: RunStepDeltaObjectDelta = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -295,7 +287,7 @@ class RunStepDeltaObjectDelta(BaseModel):
 
 @attrs.define(repr=False)
 class RunStepDeltaStepDetailsMessageCreationObject(BaseModel):
-    type: Literal["message_creation"] | UnsetType = field(default="message_creation", required=True)
+    type: Literal["message_creation"] = field(default="message_creation", required=True)
     message_creation: RunStepDeltaStepDetailsMessageCreationObjectMessageCreation | UnsetType = (
         UNSET
     )
@@ -308,9 +300,9 @@ class RunStepDeltaStepDetailsMessageCreationObjectMessageCreation(BaseModel):
 
 @attrs.define(repr=False)
 class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
-    index: int | UnsetType = field(required=True)
+    index: int = field(required=True)
     id: str | UnsetType = UNSET
-    type: Literal["code_interpreter"] | UnsetType = field(default="code_interpreter", required=True)
+    type: Literal["code_interpreter"] = field(default="code_interpreter", required=True)
     code_interpreter: RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter | UnsetType = UNSET
 
 
@@ -324,8 +316,8 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
 
 @attrs.define(repr=False)
 class RunStepDeltaStepDetailsToolCallsCodeOutputImageObject(BaseModel):
-    index: int | UnsetType = field(required=True)
-    type: Literal["image"] | UnsetType = field(default="image", required=True)
+    index: int = field(required=True)
+    type: Literal["image"] = field(default="image", required=True)
     image: RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage | UnsetType = UNSET
 
 
@@ -336,24 +328,24 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage(BaseModel):
 
 @attrs.define(repr=False)
 class RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject(BaseModel):
-    index: int | UnsetType = field(required=True)
-    type: Literal["logs"] | UnsetType = field(default="logs", required=True)
+    index: int = field(required=True)
+    type: Literal["logs"] = field(default="logs", required=True)
     logs: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class RunStepDeltaStepDetailsToolCallsFileSearchObject(BaseModel):
-    index: int | UnsetType = field(required=True)
+    index: int = field(required=True)
     id: str | UnsetType = UNSET
-    type: Literal["file_search"] | UnsetType = field(default="file_search", required=True)
-    file_search: dict[str, Any] | UnsetType = field(required=True)
+    type: Literal["file_search"] = field(default="file_search", required=True)
+    file_search: dict[str, Any] = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunStepDeltaStepDetailsToolCallsFunctionObject(BaseModel):
-    index: int | UnsetType = field(required=True)
+    index: int = field(required=True)
     id: str | UnsetType = UNSET
-    type: Literal["function"] | UnsetType = field(default="function", required=True)
+    type: Literal["function"] = field(default="function", required=True)
     function: RunStepDeltaStepDetailsToolCallsFunctionObjectFunction | UnsetType = UNSET
 
 
@@ -366,151 +358,133 @@ class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction(BaseModel):
 
 @attrs.define(repr=False)
 class RunStepDeltaStepDetailsToolCallsObject(BaseModel):
-    type: Literal["tool_calls"] | UnsetType = field(default="tool_calls", required=True)
+    type: Literal["tool_calls"] = field(default="tool_calls", required=True)
     tool_calls: list[RunStepDeltaStepDetailsToolCallsObjectToolCallsItem] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
-class RunStepStreamEventVariant1(BaseModel):
-    event: Literal["thread.run.step.created"] | UnsetType = field(
-        default="thread.run.step.created", required=True
-    )
-    data: RunStep | UnsetType = field(required=True)
-
-
-@attrs.define(repr=False)
-class RunStepStreamEventVariant2(BaseModel):
-    event: Literal["thread.run.step.in_progress"] | UnsetType = field(
-        default="thread.run.step.in_progress", required=True
-    )
-    data: RunStep | UnsetType = field(required=True)
-
-
-@attrs.define(repr=False)
-class RunStepStreamEventVariant3(BaseModel):
-    event: Literal["thread.run.step.delta"] | UnsetType = field(
-        default="thread.run.step.delta", required=True
-    )
-    data: RunStepDeltaObject | UnsetType = field(required=True)
-
-
-@attrs.define(repr=False)
-class RunStepStreamEventVariant4(BaseModel):
-    event: Literal["thread.run.step.completed"] | UnsetType = field(
-        default="thread.run.step.completed", required=True
-    )
-    data: RunStep | UnsetType = field(required=True)
-
-
-@attrs.define(repr=False)
-class RunStepStreamEventVariant5(BaseModel):
-    event: Literal["thread.run.step.failed"] | UnsetType = field(
-        default="thread.run.step.failed", required=True
-    )
-    data: RunStep | UnsetType = field(required=True)
-
-
-@attrs.define(repr=False)
-class RunStepStreamEventVariant6(BaseModel):
-    event: Literal["thread.run.step.cancelled"] | UnsetType = field(
+class RunStepStreamEventThreadRunStepCancelled(BaseModel):
+    event: Literal["thread.run.step.cancelled"] = field(
         default="thread.run.step.cancelled", required=True
     )
-    data: RunStep | UnsetType = field(required=True)
+    data: RunStep = field(required=True)
 
 
 @attrs.define(repr=False)
-class RunStepStreamEventVariant7(BaseModel):
-    event: Literal["thread.run.step.expired"] | UnsetType = field(
+class RunStepStreamEventThreadRunStepCompleted(BaseModel):
+    event: Literal["thread.run.step.completed"] = field(
+        default="thread.run.step.completed", required=True
+    )
+    data: RunStep = field(required=True)
+
+
+@attrs.define(repr=False)
+class RunStepStreamEventThreadRunStepCreated(BaseModel):
+    event: Literal["thread.run.step.created"] = field(
+        default="thread.run.step.created", required=True
+    )
+    data: RunStep = field(required=True)
+
+
+@attrs.define(repr=False)
+class RunStepStreamEventThreadRunStepDelta(BaseModel):
+    event: Literal["thread.run.step.delta"] = field(default="thread.run.step.delta", required=True)
+    data: RunStepDeltaObject = field(required=True)
+
+
+@attrs.define(repr=False)
+class RunStepStreamEventThreadRunStepExpired(BaseModel):
+    event: Literal["thread.run.step.expired"] = field(
         default="thread.run.step.expired", required=True
     )
-    data: RunStep | UnsetType = field(required=True)
+    data: RunStep = field(required=True)
 
 
 @attrs.define(repr=False)
-class RunStreamEventVariant1(BaseModel):
-    event: Literal["thread.run.created"] | UnsetType = field(
-        default="thread.run.created", required=True
+class RunStepStreamEventThreadRunStepFailed(BaseModel):
+    event: Literal["thread.run.step.failed"] = field(
+        default="thread.run.step.failed", required=True
     )
-    data: Run | UnsetType = field(required=True)
+    data: RunStep = field(required=True)
 
 
 @attrs.define(repr=False)
-class RunStreamEventVariant10(BaseModel):
-    event: Literal["thread.run.expired"] | UnsetType = field(
-        default="thread.run.expired", required=True
+class RunStepStreamEventThreadRunStepInProgress(BaseModel):
+    event: Literal["thread.run.step.in_progress"] = field(
+        default="thread.run.step.in_progress", required=True
     )
-    data: Run | UnsetType = field(required=True)
+    data: RunStep = field(required=True)
 
 
 @attrs.define(repr=False)
-class RunStreamEventVariant2(BaseModel):
-    event: Literal["thread.run.queued"] | UnsetType = field(
-        default="thread.run.queued", required=True
-    )
-    data: Run | UnsetType = field(required=True)
+class RunStreamEventThreadRunCancelled(BaseModel):
+    event: Literal["thread.run.cancelled"] = field(default="thread.run.cancelled", required=True)
+    data: Run = field(required=True)
 
 
 @attrs.define(repr=False)
-class RunStreamEventVariant3(BaseModel):
-    event: Literal["thread.run.in_progress"] | UnsetType = field(
+class RunStreamEventThreadRunCancelling(BaseModel):
+    event: Literal["thread.run.cancelling"] = field(default="thread.run.cancelling", required=True)
+    data: Run = field(required=True)
+
+
+@attrs.define(repr=False)
+class RunStreamEventThreadRunCompleted(BaseModel):
+    event: Literal["thread.run.completed"] = field(default="thread.run.completed", required=True)
+    data: Run = field(required=True)
+
+
+@attrs.define(repr=False)
+class RunStreamEventThreadRunCreated(BaseModel):
+    event: Literal["thread.run.created"] = field(default="thread.run.created", required=True)
+    data: Run = field(required=True)
+
+
+@attrs.define(repr=False)
+class RunStreamEventThreadRunExpired(BaseModel):
+    event: Literal["thread.run.expired"] = field(default="thread.run.expired", required=True)
+    data: Run = field(required=True)
+
+
+@attrs.define(repr=False)
+class RunStreamEventThreadRunFailed(BaseModel):
+    event: Literal["thread.run.failed"] = field(default="thread.run.failed", required=True)
+    data: Run = field(required=True)
+
+
+@attrs.define(repr=False)
+class RunStreamEventThreadRunInProgress(BaseModel):
+    event: Literal["thread.run.in_progress"] = field(
         default="thread.run.in_progress", required=True
     )
-    data: Run | UnsetType = field(required=True)
+    data: Run = field(required=True)
 
 
 @attrs.define(repr=False)
-class RunStreamEventVariant4(BaseModel):
-    event: Literal["thread.run.requires_action"] | UnsetType = field(
+class RunStreamEventThreadRunIncomplete(BaseModel):
+    event: Literal["thread.run.incomplete"] = field(default="thread.run.incomplete", required=True)
+    data: Run = field(required=True)
+
+
+@attrs.define(repr=False)
+class RunStreamEventThreadRunQueued(BaseModel):
+    event: Literal["thread.run.queued"] = field(default="thread.run.queued", required=True)
+    data: Run = field(required=True)
+
+
+@attrs.define(repr=False)
+class RunStreamEventThreadRunRequiresAction(BaseModel):
+    event: Literal["thread.run.requires_action"] = field(
         default="thread.run.requires_action", required=True
     )
-    data: Run | UnsetType = field(required=True)
+    data: Run = field(required=True)
 
 
 @attrs.define(repr=False)
-class RunStreamEventVariant5(BaseModel):
-    event: Literal["thread.run.completed"] | UnsetType = field(
-        default="thread.run.completed", required=True
-    )
-    data: Run | UnsetType = field(required=True)
-
-
-@attrs.define(repr=False)
-class RunStreamEventVariant6(BaseModel):
-    event: Literal["thread.run.incomplete"] | UnsetType = field(
-        default="thread.run.incomplete", required=True
-    )
-    data: Run | UnsetType = field(required=True)
-
-
-@attrs.define(repr=False)
-class RunStreamEventVariant7(BaseModel):
-    event: Literal["thread.run.failed"] | UnsetType = field(
-        default="thread.run.failed", required=True
-    )
-    data: Run | UnsetType = field(required=True)
-
-
-@attrs.define(repr=False)
-class RunStreamEventVariant8(BaseModel):
-    event: Literal["thread.run.cancelling"] | UnsetType = field(
-        default="thread.run.cancelling", required=True
-    )
-    data: Run | UnsetType = field(required=True)
-
-
-@attrs.define(repr=False)
-class RunStreamEventVariant9(BaseModel):
-    event: Literal["thread.run.cancelled"] | UnsetType = field(
-        default="thread.run.cancelled", required=True
-    )
-    data: Run | UnsetType = field(required=True)
-
-
-@attrs.define(repr=False)
-class ThreadStreamEventVariant1(BaseModel):
+class ThreadStreamEventThreadCreated(BaseModel):
     enabled: bool | UnsetType = UNSET
-    event: Literal["thread.created"] | UnsetType = field(default="thread.created", required=True)
-    data: Thread | UnsetType = field(required=True)
+    event: Literal["thread.created"] = field(default="thread.created", required=True)
+    data: Thread = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -521,6 +495,11 @@ class UnknownAssistantObjectResponseFormat(UnknownVariant):
 @attrs.define(repr=False)
 class UnknownAssistantObjectToolsItem(UnknownVariant):
     type: str | UnsetType = UNSET
+
+
+@attrs.define(repr=False)
+class UnknownAssistantStreamEvent(UnknownVariant):
+    event: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
@@ -541,6 +520,11 @@ class UnknownMessageDeltaContentTextObjectTextAnnotationsItem(UnknownVariant):
 @attrs.define(repr=False)
 class UnknownMessageDeltaObjectDeltaContentItem(UnknownVariant):
     type: str | UnsetType = UNSET
+
+
+@attrs.define(repr=False)
+class UnknownMessageStreamEvent(UnknownVariant):
+    event: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
@@ -566,6 +550,16 @@ class UnknownRunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreterOutputsIte
 @attrs.define(repr=False)
 class UnknownRunStepDeltaStepDetailsToolCallsObjectToolCallsItem(UnknownVariant):
     type: str | UnsetType = UNSET
+
+
+@attrs.define(repr=False)
+class UnknownRunStepStreamEvent(UnknownVariant):
+    event: str | UnsetType = UNSET
+
+
+@attrs.define(repr=False)
+class UnknownRunStreamEvent(UnknownVariant):
+    event: str | UnsetType = UNSET
 
 
 _AssistantObjectResponseFormatTagged = Union[
@@ -613,46 +607,67 @@ register_tagged_union(
 )
 
 
-MessageStreamEvent = Union[
-    MessageStreamEventVariant1,
-    MessageStreamEventVariant2,
-    MessageStreamEventVariant3,
-    MessageStreamEventVariant4,
-    MessageStreamEventVariant5,
-]
-
-
-RunStepStreamEvent = Union[
-    RunStepStreamEventVariant1,
-    RunStepStreamEventVariant2,
-    RunStepStreamEventVariant3,
-    RunStepStreamEventVariant4,
-    RunStepStreamEventVariant5,
-    RunStepStreamEventVariant6,
-    RunStepStreamEventVariant7,
-]
-
-
-RunStreamEvent = Union[
-    RunStreamEventVariant1,
-    RunStreamEventVariant2,
-    RunStreamEventVariant3,
-    RunStreamEventVariant4,
-    RunStreamEventVariant5,
-    RunStreamEventVariant6,
-    RunStreamEventVariant7,
-    RunStreamEventVariant8,
-    RunStreamEventVariant9,
-    RunStreamEventVariant10,
-]
-
-
-ThreadStreamEvent = ThreadStreamEventVariant1
-
-
 AssistantStreamEvent = Union[
-    ThreadStreamEvent, RunStreamEvent, RunStepStreamEvent, MessageStreamEvent, ErrorEvent, DoneEvent
+    ThreadStreamEventThreadCreated,
+    RunStreamEventThreadRunCreated,
+    RunStreamEventThreadRunQueued,
+    RunStreamEventThreadRunInProgress,
+    RunStreamEventThreadRunRequiresAction,
+    RunStreamEventThreadRunCompleted,
+    RunStreamEventThreadRunIncomplete,
+    RunStreamEventThreadRunFailed,
+    RunStreamEventThreadRunCancelling,
+    RunStreamEventThreadRunCancelled,
+    RunStreamEventThreadRunExpired,
+    RunStepStreamEventThreadRunStepCreated,
+    RunStepStreamEventThreadRunStepInProgress,
+    RunStepStreamEventThreadRunStepDelta,
+    RunStepStreamEventThreadRunStepCompleted,
+    RunStepStreamEventThreadRunStepFailed,
+    RunStepStreamEventThreadRunStepCancelled,
+    RunStepStreamEventThreadRunStepExpired,
+    MessageStreamEventThreadMessageCreated,
+    MessageStreamEventThreadMessageInProgress,
+    MessageStreamEventThreadMessageDelta,
+    MessageStreamEventThreadMessageCompleted,
+    MessageStreamEventThreadMessageIncomplete,
+    ErrorEvent,
+    DoneEvent,
+    UnknownAssistantStreamEvent,
 ]
+register_tagged_union(
+    AssistantStreamEvent,
+    tag="event",
+    variants={
+        "thread.created": ThreadStreamEventThreadCreated,
+        "thread.run.created": RunStreamEventThreadRunCreated,
+        "thread.run.queued": RunStreamEventThreadRunQueued,
+        "thread.run.in_progress": RunStreamEventThreadRunInProgress,
+        "thread.run.requires_action": RunStreamEventThreadRunRequiresAction,
+        "thread.run.completed": RunStreamEventThreadRunCompleted,
+        "thread.run.incomplete": RunStreamEventThreadRunIncomplete,
+        "thread.run.failed": RunStreamEventThreadRunFailed,
+        "thread.run.cancelling": RunStreamEventThreadRunCancelling,
+        "thread.run.cancelled": RunStreamEventThreadRunCancelled,
+        "thread.run.expired": RunStreamEventThreadRunExpired,
+        "thread.run.step.created": RunStepStreamEventThreadRunStepCreated,
+        "thread.run.step.in_progress": RunStepStreamEventThreadRunStepInProgress,
+        "thread.run.step.delta": RunStepStreamEventThreadRunStepDelta,
+        "thread.run.step.completed": RunStepStreamEventThreadRunStepCompleted,
+        "thread.run.step.failed": RunStepStreamEventThreadRunStepFailed,
+        "thread.run.step.cancelled": RunStepStreamEventThreadRunStepCancelled,
+        "thread.run.step.expired": RunStepStreamEventThreadRunStepExpired,
+        "thread.message.created": MessageStreamEventThreadMessageCreated,
+        "thread.message.in_progress": MessageStreamEventThreadMessageInProgress,
+        "thread.message.delta": MessageStreamEventThreadMessageDelta,
+        "thread.message.completed": MessageStreamEventThreadMessageCompleted,
+        "thread.message.incomplete": MessageStreamEventThreadMessageIncomplete,
+        "error": ErrorEvent,
+        "done": DoneEvent,
+    },
+    unknown=UnknownAssistantStreamEvent,
+    name="AssistantStreamEvent",
+)
 
 
 _CreateAssistantRequestResponseFormatTagged = Union[
@@ -735,6 +750,29 @@ register_tagged_union(
     },
     unknown=UnknownMessageDeltaObjectDeltaContentItem,
     name="MessageDeltaObjectDeltaContentItem",
+)
+
+
+MessageStreamEvent = Union[
+    MessageStreamEventThreadMessageCreated,
+    MessageStreamEventThreadMessageInProgress,
+    MessageStreamEventThreadMessageDelta,
+    MessageStreamEventThreadMessageCompleted,
+    MessageStreamEventThreadMessageIncomplete,
+    UnknownMessageStreamEvent,
+]
+register_tagged_union(
+    MessageStreamEvent,
+    tag="event",
+    variants={
+        "thread.message.created": MessageStreamEventThreadMessageCreated,
+        "thread.message.in_progress": MessageStreamEventThreadMessageInProgress,
+        "thread.message.delta": MessageStreamEventThreadMessageDelta,
+        "thread.message.completed": MessageStreamEventThreadMessageCompleted,
+        "thread.message.incomplete": MessageStreamEventThreadMessageIncomplete,
+    },
+    unknown=UnknownMessageStreamEvent,
+    name="MessageStreamEvent",
 )
 
 
@@ -834,6 +872,69 @@ register_tagged_union(
     unknown=UnknownRunStepDeltaStepDetailsToolCallsObjectToolCallsItem,
     name="RunStepDeltaStepDetailsToolCallsObjectToolCallsItem",
 )
+
+
+RunStepStreamEvent = Union[
+    RunStepStreamEventThreadRunStepCreated,
+    RunStepStreamEventThreadRunStepInProgress,
+    RunStepStreamEventThreadRunStepDelta,
+    RunStepStreamEventThreadRunStepCompleted,
+    RunStepStreamEventThreadRunStepFailed,
+    RunStepStreamEventThreadRunStepCancelled,
+    RunStepStreamEventThreadRunStepExpired,
+    UnknownRunStepStreamEvent,
+]
+register_tagged_union(
+    RunStepStreamEvent,
+    tag="event",
+    variants={
+        "thread.run.step.created": RunStepStreamEventThreadRunStepCreated,
+        "thread.run.step.in_progress": RunStepStreamEventThreadRunStepInProgress,
+        "thread.run.step.delta": RunStepStreamEventThreadRunStepDelta,
+        "thread.run.step.completed": RunStepStreamEventThreadRunStepCompleted,
+        "thread.run.step.failed": RunStepStreamEventThreadRunStepFailed,
+        "thread.run.step.cancelled": RunStepStreamEventThreadRunStepCancelled,
+        "thread.run.step.expired": RunStepStreamEventThreadRunStepExpired,
+    },
+    unknown=UnknownRunStepStreamEvent,
+    name="RunStepStreamEvent",
+)
+
+
+RunStreamEvent = Union[
+    RunStreamEventThreadRunCreated,
+    RunStreamEventThreadRunQueued,
+    RunStreamEventThreadRunInProgress,
+    RunStreamEventThreadRunRequiresAction,
+    RunStreamEventThreadRunCompleted,
+    RunStreamEventThreadRunIncomplete,
+    RunStreamEventThreadRunFailed,
+    RunStreamEventThreadRunCancelling,
+    RunStreamEventThreadRunCancelled,
+    RunStreamEventThreadRunExpired,
+    UnknownRunStreamEvent,
+]
+register_tagged_union(
+    RunStreamEvent,
+    tag="event",
+    variants={
+        "thread.run.created": RunStreamEventThreadRunCreated,
+        "thread.run.queued": RunStreamEventThreadRunQueued,
+        "thread.run.in_progress": RunStreamEventThreadRunInProgress,
+        "thread.run.requires_action": RunStreamEventThreadRunRequiresAction,
+        "thread.run.completed": RunStreamEventThreadRunCompleted,
+        "thread.run.incomplete": RunStreamEventThreadRunIncomplete,
+        "thread.run.failed": RunStreamEventThreadRunFailed,
+        "thread.run.cancelling": RunStreamEventThreadRunCancelling,
+        "thread.run.cancelled": RunStreamEventThreadRunCancelled,
+        "thread.run.expired": RunStreamEventThreadRunExpired,
+    },
+    unknown=UnknownRunStreamEvent,
+    name="RunStreamEvent",
+)
+
+
+ThreadStreamEvent = ThreadStreamEventThreadCreated
 
 
 AssistantObject = Assistant

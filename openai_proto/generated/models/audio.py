@@ -14,14 +14,12 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class CreateSpeechRequest(BaseModel):
-    model: (
-        str
-        | Literal["tts-1", "tts-1-hd", "gpt-4o-mini-tts", "gpt-4o-mini-tts-2025-12-15"]
-        | UnsetType
-    ) = field(required=True)
-    input: str | UnsetType = field(required=True)
+    model: str | Literal["tts-1", "tts-1-hd", "gpt-4o-mini-tts", "gpt-4o-mini-tts-2025-12-15"] = (
+        field(required=True)
+    )
+    input: str = field(required=True)
     instructions: str | UnsetType = UNSET
-    voice: VoiceIdsOrCustomVoice | UnsetType = field(required=True)
+    voice: VoiceIdsOrCustomVoice = field(required=True)
     response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] | UnsetType = UNSET
     speed: float | UnsetType = UNSET
     stream_format: Literal["sse", "audio"] | UnsetType = UNSET
@@ -29,7 +27,7 @@ class CreateSpeechRequest(BaseModel):
 
 @attrs.define(repr=False)
 class CreateTranscriptionRequest(BaseModel):
-    file: Any | UnsetType = field(required=True)
+    file: Any = field(required=True)
     model: (
         str
         | Literal[
@@ -40,7 +38,6 @@ class CreateTranscriptionRequest(BaseModel):
             "gpt-4o-mini-transcribe-2025-12-15",
             "gpt-4o-transcribe-diarize",
         ]
-        | UnsetType
     ) = field(required=True)
     language: str | UnsetType = UNSET
     languages: list[str] | UnsetType = UNSET
@@ -58,16 +55,16 @@ class CreateTranscriptionRequest(BaseModel):
 
 @attrs.define(repr=False)
 class CreateTranscriptionResponseDiarizedJson(BaseModel):
-    task: Literal["transcribe"] | UnsetType = field(default="transcribe", required=True)
-    duration: float | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    segments: list[TranscriptionDiarizedSegment] | UnsetType = field(required=True)
+    task: Literal["transcribe"] = field(default="transcribe", required=True)
+    duration: float = field(required=True)
+    text: str = field(required=True)
+    segments: list[TranscriptionDiarizedSegment] = field(required=True)
     usage: CreateTranscriptionResponseDiarizedJsonUsage | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class CreateTranscriptionResponseJson(BaseModel):
-    text: str | UnsetType = field(required=True)
+    text: str = field(required=True)
     languages: list[TranscriptionLanguage] | UnsetType = UNSET
     logprobs: list[CreateTranscriptionResponseJsonLogprobsItem] | UnsetType = UNSET
     usage: CreateTranscriptionResponseJsonUsage | UnsetType = UNSET
@@ -82,9 +79,9 @@ class CreateTranscriptionResponseJsonLogprobsItem(BaseModel):
 
 @attrs.define(repr=False)
 class CreateTranscriptionResponseVerboseJson(BaseModel):
-    language: str | UnsetType = field(required=True)
-    duration: float | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
+    language: str = field(required=True)
+    duration: float = field(required=True)
+    text: str = field(required=True)
     words: list[TranscriptionWord] | UnsetType = UNSET
     segments: list[TranscriptionSegment] | UnsetType = UNSET
     usage: TranscriptTextUsageDuration | UnsetType = UNSET
@@ -92,8 +89,8 @@ class CreateTranscriptionResponseVerboseJson(BaseModel):
 
 @attrs.define(repr=False)
 class CreateTranslationRequest(BaseModel):
-    file: Any | UnsetType = field(required=True)
-    model: str | Literal["whisper-1"] | UnsetType = field(required=True)
+    file: Any = field(required=True)
+    model: str | Literal["whisper-1"] = field(required=True)
     prompt: str | UnsetType = UNSET
     response_format: Literal["json", "text", "srt", "verbose_json", "vtt"] | UnsetType = UNSET
     temperature: float | UnsetType = UNSET
@@ -101,60 +98,54 @@ class CreateTranslationRequest(BaseModel):
 
 @attrs.define(repr=False)
 class CreateTranslationResponseJson(BaseModel):
-    text: str | UnsetType = field(required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateTranslationResponseVerboseJson(BaseModel):
-    language: str | UnsetType = field(required=True)
-    duration: float | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
+    language: str = field(required=True)
+    duration: float = field(required=True)
+    text: str = field(required=True)
     segments: list[TranscriptionSegment] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class CreateVoiceConsentRequest(BaseModel):
-    name: str | UnsetType = field(required=True)
-    recording: Any | UnsetType = field(required=True)
-    language: str | UnsetType = field(required=True)
+    name: str = field(required=True)
+    recording: Any = field(required=True)
+    language: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateVoiceRequest(BaseModel):
-    name: str | UnsetType = field(required=True)
-    audio_sample: Any | UnsetType = field(required=True)
-    consent: str | UnsetType = field(required=True)
+    name: str = field(required=True)
+    audio_sample: Any = field(required=True)
+    consent: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class SpeechAudioDeltaEvent(BaseModel):
-    type: Literal["speech.audio.delta"] | UnsetType = field(
-        default="speech.audio.delta", required=True
-    )
-    audio: str | UnsetType = field(required=True)
+    type: Literal["speech.audio.delta"] = field(default="speech.audio.delta", required=True)
+    audio: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class SpeechAudioDoneEvent(BaseModel):
-    type: Literal["speech.audio.done"] | UnsetType = field(
-        default="speech.audio.done", required=True
-    )
-    usage: SpeechAudioDoneEventUsage | UnsetType = field(required=True)
+    type: Literal["speech.audio.done"] = field(default="speech.audio.done", required=True)
+    usage: SpeechAudioDoneEventUsage = field(required=True)
 
 
 @attrs.define(repr=False)
 class SpeechAudioDoneEventUsage(BaseModel):
-    input_tokens: int | UnsetType = field(required=True)
-    output_tokens: int | UnsetType = field(required=True)
-    total_tokens: int | UnsetType = field(required=True)
+    input_tokens: int = field(required=True)
+    output_tokens: int = field(required=True)
+    total_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class TranscriptTextDeltaEvent(BaseModel):
-    type: Literal["transcript.text.delta"] | UnsetType = field(
-        default="transcript.text.delta", required=True
-    )
-    delta: str | UnsetType = field(required=True)
+    type: Literal["transcript.text.delta"] = field(default="transcript.text.delta", required=True)
+    delta: str = field(required=True)
     logprobs: list[TranscriptTextDeltaEventLogprobsItem] | UnsetType = UNSET
     segment_id: str | UnsetType = UNSET
 
@@ -168,10 +159,8 @@ class TranscriptTextDeltaEventLogprobsItem(BaseModel):
 
 @attrs.define(repr=False)
 class TranscriptTextDoneEvent(BaseModel):
-    type: Literal["transcript.text.done"] | UnsetType = field(
-        default="transcript.text.done", required=True
-    )
-    text: str | UnsetType = field(required=True)
+    type: Literal["transcript.text.done"] = field(default="transcript.text.done", required=True)
+    text: str = field(required=True)
     languages: list[TranscriptionLanguage] | UnsetType = UNSET
     logprobs: list[TranscriptTextDoneEventLogprobsItem] | UnsetType = UNSET
     usage: TranscriptTextUsageTokens | UnsetType = UNSET
@@ -186,29 +175,29 @@ class TranscriptTextDoneEventLogprobsItem(BaseModel):
 
 @attrs.define(repr=False)
 class TranscriptTextSegmentEvent(BaseModel):
-    type: Literal["transcript.text.segment"] | UnsetType = field(
+    type: Literal["transcript.text.segment"] = field(
         default="transcript.text.segment", required=True
     )
-    id: str | UnsetType = field(required=True)
-    start: float | UnsetType = field(required=True)
-    end: float | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    speaker: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    start: float = field(required=True)
+    end: float = field(required=True)
+    text: str = field(required=True)
+    speaker: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class TranscriptTextUsageDuration(BaseModel):
-    type: Literal["duration"] | UnsetType = field(default="duration", required=True)
-    seconds: float | UnsetType = field(required=True)
+    type: Literal["duration"] = field(default="duration", required=True)
+    seconds: float = field(required=True)
 
 
 @attrs.define(repr=False)
 class TranscriptTextUsageTokens(BaseModel):
-    type: Literal["tokens"] | UnsetType = field(default="tokens", required=True)
-    input_tokens: int | UnsetType = field(required=True)
+    type: Literal["tokens"] = field(default="tokens", required=True)
+    input_tokens: int = field(required=True)
     input_token_details: TranscriptTextUsageTokensInputTokenDetails | UnsetType = UNSET
-    output_tokens: int | UnsetType = field(required=True)
-    total_tokens: int | UnsetType = field(required=True)
+    output_tokens: int = field(required=True)
+    total_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -219,40 +208,40 @@ class TranscriptTextUsageTokensInputTokenDetails(BaseModel):
 
 @attrs.define(repr=False)
 class TranscriptionDiarizedSegment(BaseModel):
-    type: Literal["transcript.text.segment"] | UnsetType = field(
+    type: Literal["transcript.text.segment"] = field(
         default="transcript.text.segment", required=True
     )
-    id: str | UnsetType = field(required=True)
-    start: float | UnsetType = field(required=True)
-    end: float | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    speaker: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    start: float = field(required=True)
+    end: float = field(required=True)
+    text: str = field(required=True)
+    speaker: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class TranscriptionLanguage(BaseModel):
-    code: str | UnsetType = field(required=True)
+    code: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class TranscriptionSegment(BaseModel):
-    id: int | UnsetType = field(required=True)
-    seek: int | UnsetType = field(required=True)
-    start: float | UnsetType = field(required=True)
-    end: float | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    tokens: list[int] | UnsetType = field(required=True)
-    temperature: float | UnsetType = field(required=True)
-    avg_logprob: float | UnsetType = field(required=True)
-    compression_ratio: float | UnsetType = field(required=True)
-    no_speech_prob: float | UnsetType = field(required=True)
+    id: int = field(required=True)
+    seek: int = field(required=True)
+    start: float = field(required=True)
+    end: float = field(required=True)
+    text: str = field(required=True)
+    tokens: list[int] = field(required=True)
+    temperature: float = field(required=True)
+    avg_logprob: float = field(required=True)
+    compression_ratio: float = field(required=True)
+    no_speech_prob: float = field(required=True)
 
 
 @attrs.define(repr=False)
 class TranscriptionWord(BaseModel):
-    word: str | UnsetType = field(required=True)
-    start: float | UnsetType = field(required=True)
-    end: float | UnsetType = field(required=True)
+    word: str = field(required=True)
+    start: float = field(required=True)
+    end: float = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -277,12 +266,12 @@ class UnknownCreateTranscriptionResponseStreamEvent(UnknownVariant):
 
 @attrs.define(repr=False)
 class UpdateVoiceConsentRequest(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class VadConfig(BaseModel):
-    type: Literal["server_vad"] | UnsetType = field(default="server_vad", required=True)
+    type: Literal["server_vad"] = field(default="server_vad", required=True)
     prefix_padding_ms: int | UnsetType = UNSET
     silence_duration_ms: int | UnsetType = UNSET
     threshold: float | UnsetType = UNSET
@@ -290,39 +279,35 @@ class VadConfig(BaseModel):
 
 @attrs.define(repr=False)
 class VoiceConsentDeletedResource(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["audio.voice_consent"] | UnsetType = field(
-        default="audio.voice_consent", required=True
-    )
-    deleted: bool | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["audio.voice_consent"] = field(default="audio.voice_consent", required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class VoiceConsentListResource(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[VoiceConsentResource] | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[VoiceConsentResource] = field(required=True)
     first_id: str | UnsetType | None = UNSET
     last_id: str | UnsetType | None = UNSET
-    has_more: bool | UnsetType = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class VoiceConsentResource(BaseModel):
-    object: Literal["audio.voice_consent"] | UnsetType = field(
-        default="audio.voice_consent", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    language: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
+    object: Literal["audio.voice_consent"] = field(default="audio.voice_consent", required=True)
+    id: str = field(required=True)
+    name: str = field(required=True)
+    language: str = field(required=True)
+    created_at: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class VoiceResource(BaseModel):
-    object: Literal["audio.voice"] | UnsetType = field(default="audio.voice", required=True)
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
+    object: Literal["audio.voice"] = field(default="audio.voice", required=True)
+    id: str = field(required=True)
+    name: str = field(required=True)
+    created_at: int = field(required=True)
 
 
 AudioResponseFormat = Literal["json", "text", "srt", "verbose_json", "vtt", "diarized_json"]

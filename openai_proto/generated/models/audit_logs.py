@@ -232,9 +232,9 @@ class AuditLogIpAllowlistUpdated(BaseModel):
 
 @attrs.define(repr=False)
 class AuditLogListResponse(BaseModel):
-    id: str | UnsetType = field(required=True)
-    type: AuditLogEventType | UnsetType = field(required=True)
-    effective_at: int | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: AuditLogEventType = field(required=True)
+    effective_at: int = field(required=True)
     project: AuditLogProject | UnsetType = UNSET
     actor: AuditLogActor | UnsetType | None = UNSET
     api_key_created: AuditLogApiKeyCreated | UnsetType = field(json="api_key.created")
@@ -634,11 +634,11 @@ class AuditLogWorkloadIdentityProviderUpdated(BaseModel):
 
 @attrs.define(repr=False)
 class ListAuditLogsResponse(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[AuditLogListResponse] | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[AuditLogListResponse] = field(required=True)
     first_id: str | UnsetType | None = UNSET
     last_id: str | UnsetType | None = UNSET
-    has_more: bool | UnsetType = field(required=True)
+    has_more: bool = field(required=True)
 
 
 AuditLogEventType = Literal[

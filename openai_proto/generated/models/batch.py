@@ -14,29 +14,26 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class Batch(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["batch"] | UnsetType = field(default="batch", required=True)
-    endpoint: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["batch"] = field(default="batch", required=True)
+    endpoint: str = field(required=True)
     model: str | UnsetType = UNSET
     errors: BatchErrors | UnsetType = UNSET
-    input_file_id: str | UnsetType = field(required=True)
-    completion_window: str | UnsetType = field(required=True)
-    status: (
-        Literal[
-            "validating",
-            "failed",
-            "in_progress",
-            "finalizing",
-            "completed",
-            "expired",
-            "cancelling",
-            "cancelled",
-        ]
-        | UnsetType
-    ) = field(required=True)
+    input_file_id: str = field(required=True)
+    completion_window: str = field(required=True)
+    status: Literal[
+        "validating",
+        "failed",
+        "in_progress",
+        "finalizing",
+        "completed",
+        "expired",
+        "cancelling",
+        "cancelled",
+    ] = field(required=True)
     output_file_id: str | UnsetType = UNSET
     error_file_id: str | UnsetType = UNSET
-    created_at: int | UnsetType = field(required=True)
+    created_at: int = field(required=True)
     in_progress_at: int | UnsetType = UNSET
     expires_at: int | UnsetType = UNSET
     finalizing_at: int | UnsetType = UNSET
@@ -66,61 +63,58 @@ class BatchErrors(BaseModel):
 
 @attrs.define(repr=False)
 class BatchFileExpirationAfter(BaseModel):
-    anchor: Literal["created_at"] | UnsetType = field(default="created_at", required=True)
-    seconds: int | UnsetType = field(required=True)
+    anchor: Literal["created_at"] = field(default="created_at", required=True)
+    seconds: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BatchRequestCounts(BaseModel):
-    total: int | UnsetType = field(required=True)
-    completed: int | UnsetType = field(required=True)
-    failed: int | UnsetType = field(required=True)
+    total: int = field(required=True)
+    completed: int = field(required=True)
+    failed: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BatchUsage(BaseModel):
-    input_tokens: int | UnsetType = field(required=True)
-    input_tokens_details: BatchUsageInputTokensDetails | UnsetType = field(required=True)
-    output_tokens: int | UnsetType = field(required=True)
-    output_tokens_details: BatchUsageOutputTokensDetails | UnsetType = field(required=True)
-    total_tokens: int | UnsetType = field(required=True)
+    input_tokens: int = field(required=True)
+    input_tokens_details: BatchUsageInputTokensDetails = field(required=True)
+    output_tokens: int = field(required=True)
+    output_tokens_details: BatchUsageOutputTokensDetails = field(required=True)
+    total_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BatchUsageInputTokensDetails(BaseModel):
-    cached_tokens: int | UnsetType = field(required=True)
+    cached_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BatchUsageOutputTokensDetails(BaseModel):
-    reasoning_tokens: int | UnsetType = field(required=True)
+    reasoning_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateBatchRequest(BaseModel):
-    input_file_id: str | UnsetType = field(required=True)
-    endpoint: (
-        Literal[
-            "/v1/responses",
-            "/v1/chat/completions",
-            "/v1/embeddings",
-            "/v1/completions",
-            "/v1/moderations",
-            "/v1/images/generations",
-            "/v1/images/edits",
-            "/v1/videos",
-        ]
-        | UnsetType
-    ) = field(required=True)
-    completion_window: Literal["24h"] | UnsetType = field(default="24h", required=True)
+    input_file_id: str = field(required=True)
+    endpoint: Literal[
+        "/v1/responses",
+        "/v1/chat/completions",
+        "/v1/embeddings",
+        "/v1/completions",
+        "/v1/moderations",
+        "/v1/images/generations",
+        "/v1/images/edits",
+        "/v1/videos",
+    ] = field(required=True)
+    completion_window: Literal["24h"] = field(default="24h", required=True)
     metadata: Metadata | UnsetType = UNSET
     output_expires_after: BatchFileExpirationAfter | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ListBatchesResponse(BaseModel):
-    data: list[Batch] | UnsetType = field(required=True)
+    data: list[Batch] = field(required=True)
     first_id: str | UnsetType = UNSET
     last_id: str | UnsetType = UNSET
-    has_more: bool | UnsetType = field(required=True)
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
+    has_more: bool = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)

@@ -39,119 +39,117 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class ChatCompletion(BaseModel):
-    id: str | UnsetType = field(required=True)
-    choices: list[CreateChatCompletionResponseChoicesItem] | UnsetType = field(required=True)
-    created: int | UnsetType = field(required=True)
-    model: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    choices: list[CreateChatCompletionResponseChoicesItem] = field(required=True)
+    created: int = field(required=True)
+    model: str = field(required=True)
     metadata: Metadata | UnsetType = UNSET
     service_tier: ServiceTier | UnsetType = UNSET
     system_fingerprint: str | UnsetType = UNSET
-    object: Literal["chat.completion"] | UnsetType = field(default="chat.completion", required=True)
+    object: Literal["chat.completion"] = field(default="chat.completion", required=True)
     usage: CompletionUsage | UnsetType = UNSET
     moderation: ChatCompletionModeration | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class ChatCompletionAllowedTools(BaseModel):
-    mode: Literal["auto", "required"] | UnsetType = field(required=True)
-    tools: list[dict[str, Any]] | UnsetType = field(required=True)
+    mode: Literal["auto", "required"] = field(required=True)
+    tools: list[dict[str, Any]] = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionAllowedToolsChoice(BaseModel):
-    type: Literal["allowed_tools"] | UnsetType = field(default="allowed_tools", required=True)
-    allowed_tools: ChatCompletionAllowedTools | UnsetType = field(required=True)
+    type: Literal["allowed_tools"] = field(default="allowed_tools", required=True)
+    allowed_tools: ChatCompletionAllowedTools = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionChunk(BaseModel):
-    id: str | UnsetType = field(required=True)
-    choices: list[CreateChatCompletionStreamResponseChoicesItem] | UnsetType = field(required=True)
-    created: int | UnsetType = field(required=True)
-    model: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    choices: list[CreateChatCompletionStreamResponseChoicesItem] = field(required=True)
+    created: int = field(required=True)
+    model: str = field(required=True)
     obfuscation: str | UnsetType = UNSET
     service_tier: ServiceTier | UnsetType = UNSET
     system_fingerprint: str | UnsetType = UNSET
-    object: Literal["chat.completion.chunk"] | UnsetType = field(
-        default="chat.completion.chunk", required=True
-    )
+    object: Literal["chat.completion.chunk"] = field(default="chat.completion.chunk", required=True)
     usage: CompletionUsage | UnsetType = UNSET
     moderation: ChatCompletionModeration | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class ChatCompletionDeleted(BaseModel):
-    object: Literal["chat.completion.deleted"] | UnsetType = field(
+    object: Literal["chat.completion.deleted"] = field(
         default="chat.completion.deleted", required=True
     )
-    id: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
+    id: str = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionFunctionCallOption(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionFunctions(BaseModel):
     description: str | UnsetType = UNSET
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
     parameters: FunctionParameters | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ChatCompletionList(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[ChatCompletion] | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[ChatCompletion] = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionMessage(BaseModel):
-    content: str | UnsetType | None = field(required=True)
-    refusal: str | UnsetType | None = field(required=True)
+    content: str | None = field(required=True)
+    refusal: str | None = field(required=True)
     tool_calls: ChatCompletionMessageToolCalls | UnsetType = UNSET
     annotations: list[ChatCompletionResponseMessageAnnotationsItem] | UnsetType = UNSET
-    role: Literal["assistant"] | UnsetType = field(default="assistant", required=True)
+    role: Literal["assistant"] = field(default="assistant", required=True)
     function_call: ChatCompletionResponseMessageFunctionCall | UnsetType = UNSET
     audio: ChatCompletionResponseMessageAudioVariant1 | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class ChatCompletionMessageCustomToolCall(BaseModel):
-    id: str | UnsetType = field(required=True)
-    type: Literal["custom"] | UnsetType = field(default="custom", required=True)
-    custom: ChatCompletionMessageCustomToolCallCustom | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: Literal["custom"] = field(default="custom", required=True)
+    custom: ChatCompletionMessageCustomToolCallCustom = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionMessageCustomToolCallCustom(BaseModel):
-    name: str | UnsetType = field(required=True)
-    input: str | UnsetType = field(required=True)
+    name: str = field(required=True)
+    input: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionMessageList(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[ChatCompletionStoreMessage] | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[ChatCompletionStoreMessage] = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionMessageToolCall(BaseModel):
-    id: str | UnsetType = field(required=True)
-    type: Literal["function"] | UnsetType = field(default="function", required=True)
-    function: ChatCompletionMessageToolCallFunction | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: Literal["function"] = field(default="function", required=True)
+    function: ChatCompletionMessageToolCallFunction = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionMessageToolCallChunk(BaseModel):
-    index: int | UnsetType = field(required=True)
+    index: int = field(required=True)
     id: str | UnsetType = UNSET
     type: Literal["function"] | UnsetType = UNSET
     function: ChatCompletionMessageToolCallChunkFunction | UnsetType = UNSET
@@ -165,59 +163,57 @@ class ChatCompletionMessageToolCallChunkFunction(BaseModel):
 
 @attrs.define(repr=False)
 class ChatCompletionMessageToolCallFunction(BaseModel):
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionModeration(BaseModel):
-    input: ChatCompletionModerationInput | UnsetType = field(required=True)
-    output: ChatCompletionModerationOutput | UnsetType = field(required=True)
+    input: ChatCompletionModerationInput = field(required=True)
+    output: ChatCompletionModerationOutput = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionModerationError(BaseModel):
-    type: Literal["error"] | UnsetType = field(default="error", required=True)
-    code: str | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
+    type: Literal["error"] = field(default="error", required=True)
+    code: str = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionModerationResults(BaseModel):
-    type: Literal["moderation_results"] | UnsetType = field(
-        default="moderation_results", required=True
-    )
-    model: str | UnsetType = field(required=True)
-    results: list[ModerationResultBody] | UnsetType = field(required=True)
+    type: Literal["moderation_results"] = field(default="moderation_results", required=True)
+    model: str = field(required=True)
+    results: list[ModerationResultBody] = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionNamedToolChoice(BaseModel):
-    type: Literal["function"] | UnsetType = field(default="function", required=True)
-    function: ChatCompletionNamedToolChoiceFunction | UnsetType = field(required=True)
+    type: Literal["function"] = field(default="function", required=True)
+    function: ChatCompletionNamedToolChoiceFunction = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionNamedToolChoiceCustom(BaseModel):
-    type: Literal["custom"] | UnsetType = field(default="custom", required=True)
-    custom: ChatCompletionNamedToolChoiceCustomCustom | UnsetType = field(required=True)
+    type: Literal["custom"] = field(default="custom", required=True)
+    custom: ChatCompletionNamedToolChoiceCustomCustom = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionNamedToolChoiceCustomCustom(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionNamedToolChoiceFunction(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionRequestAssistantMessage(BaseModel):
     content: str | list[ChatCompletionRequestAssistantMessageContentPart] | UnsetType | None = UNSET
     refusal: str | UnsetType | None = UNSET
-    role: Literal["assistant"] | UnsetType = field(default="assistant", required=True)
+    role: Literal["assistant"] = field(default="assistant", required=True)
     name: str | UnsetType = UNSET
     audio: ChatCompletionRequestAssistantMessageAudioVariant1 | UnsetType | None = UNSET
     tool_calls: ChatCompletionMessageToolCalls | UnsetType = UNSET
@@ -228,50 +224,46 @@ class ChatCompletionRequestAssistantMessage(BaseModel):
 
 @attrs.define(repr=False)
 class ChatCompletionRequestAssistantMessageAudioVariant1(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionRequestAssistantMessageFunctionCallVariant1(BaseModel):
-    arguments: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
+    arguments: str = field(required=True)
+    name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionRequestDeveloperMessage(BaseModel):
-    content: str | list[ChatCompletionRequestMessageContentPartText] | UnsetType = field(
-        required=True
-    )
-    role: Literal["developer"] | UnsetType = field(default="developer", required=True)
+    content: str | list[ChatCompletionRequestMessageContentPartText] = field(required=True)
+    role: Literal["developer"] = field(default="developer", required=True)
     name: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ChatCompletionRequestFunctionMessage(BaseModel):
-    role: Literal["function"] | UnsetType = field(default="function", required=True)
-    content: str | UnsetType | None = field(required=True)
-    name: str | UnsetType = field(required=True)
+    role: Literal["function"] = field(default="function", required=True)
+    content: str | None = field(required=True)
+    name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionRequestMessageContentPartAudio(BaseModel):
-    type: Literal["input_audio"] | UnsetType = field(default="input_audio", required=True)
-    input_audio: ChatCompletionRequestMessageContentPartAudioInputAudio | UnsetType = field(
-        required=True
-    )
+    type: Literal["input_audio"] = field(default="input_audio", required=True)
+    input_audio: ChatCompletionRequestMessageContentPartAudioInputAudio = field(required=True)
     prompt_cache_breakpoint: PromptCacheBreakpointParam | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ChatCompletionRequestMessageContentPartAudioInputAudio(BaseModel):
-    data: str | UnsetType = field(required=True)
-    format: Literal["wav", "mp3"] | UnsetType = field(required=True)
+    data: str = field(required=True)
+    format: Literal["wav", "mp3"] = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionRequestMessageContentPartFile(BaseModel):
-    type: Literal["file"] | UnsetType = field(default="file", required=True)
-    file: ChatCompletionRequestMessageContentPartFileFile | UnsetType = field(required=True)
+    type: Literal["file"] = field(default="file", required=True)
+    file: ChatCompletionRequestMessageContentPartFileFile = field(required=True)
     prompt_cache_breakpoint: PromptCacheBreakpointParam | UnsetType = UNSET
 
 
@@ -284,99 +276,89 @@ class ChatCompletionRequestMessageContentPartFileFile(BaseModel):
 
 @attrs.define(repr=False)
 class ChatCompletionRequestMessageContentPartImage(BaseModel):
-    type: Literal["image_url"] | UnsetType = field(default="image_url", required=True)
-    image_url: ChatCompletionRequestMessageContentPartImageImageUrl | UnsetType = field(
-        required=True
-    )
+    type: Literal["image_url"] = field(default="image_url", required=True)
+    image_url: ChatCompletionRequestMessageContentPartImageImageUrl = field(required=True)
     prompt_cache_breakpoint: PromptCacheBreakpointParam | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ChatCompletionRequestMessageContentPartImageImageUrl(BaseModel):
-    url: str | UnsetType = field(required=True)
+    url: str = field(required=True)
     detail: Literal["auto", "low", "high"] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ChatCompletionRequestMessageContentPartRefusal(BaseModel):
-    type: Literal["refusal"] | UnsetType = field(default="refusal", required=True)
-    refusal: str | UnsetType = field(required=True)
+    type: Literal["refusal"] = field(default="refusal", required=True)
+    refusal: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionRequestMessageContentPartText(BaseModel):
-    type: Literal["text"] | UnsetType = field(default="text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["text"] = field(default="text", required=True)
+    text: str = field(required=True)
     prompt_cache_breakpoint: PromptCacheBreakpointParam | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ChatCompletionRequestSystemMessage(BaseModel):
-    content: str | list[ChatCompletionRequestSystemMessageContentPart] | UnsetType = field(
-        required=True
-    )
-    role: Literal["system"] | UnsetType = field(default="system", required=True)
+    content: str | list[ChatCompletionRequestSystemMessageContentPart] = field(required=True)
+    role: Literal["system"] = field(default="system", required=True)
     name: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ChatCompletionRequestToolMessage(BaseModel):
-    role: Literal["tool"] | UnsetType = field(default="tool", required=True)
-    content: str | list[ChatCompletionRequestToolMessageContentPart] | UnsetType = field(
-        required=True
-    )
-    tool_call_id: str | UnsetType = field(required=True)
+    role: Literal["tool"] = field(default="tool", required=True)
+    content: str | list[ChatCompletionRequestToolMessageContentPart] = field(required=True)
+    tool_call_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionRequestUserMessage(BaseModel):
-    content: str | list[ChatCompletionRequestUserMessageContentPart] | UnsetType = field(
-        required=True
-    )
-    role: Literal["user"] | UnsetType = field(default="user", required=True)
+    content: str | list[ChatCompletionRequestUserMessageContentPart] = field(required=True)
+    role: Literal["user"] = field(default="user", required=True)
     name: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ChatCompletionResponseMessageAnnotationsItem(BaseModel):
-    type: Literal["url_citation"] | UnsetType = field(default="url_citation", required=True)
-    url_citation: ChatCompletionResponseMessageAnnotationsItemUrlCitation | UnsetType = field(
-        required=True
-    )
+    type: Literal["url_citation"] = field(default="url_citation", required=True)
+    url_citation: ChatCompletionResponseMessageAnnotationsItemUrlCitation = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionResponseMessageAnnotationsItemUrlCitation(BaseModel):
-    end_index: int | UnsetType = field(required=True)
-    start_index: int | UnsetType = field(required=True)
-    url: str | UnsetType = field(required=True)
-    title: str | UnsetType = field(required=True)
+    end_index: int = field(required=True)
+    start_index: int = field(required=True)
+    url: str = field(required=True)
+    title: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionResponseMessageAudioVariant1(BaseModel):
-    id: str | UnsetType = field(required=True)
-    expires_at: int | UnsetType = field(required=True)
-    data: str | UnsetType = field(required=True)
-    transcript: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    expires_at: int = field(required=True)
+    data: str = field(required=True)
+    transcript: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionResponseMessageFunctionCall(BaseModel):
-    arguments: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
+    arguments: str = field(required=True)
+    name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionStoreMessage(BaseModel):
-    content: str | UnsetType | None = field(required=True)
-    refusal: str | UnsetType | None = field(required=True)
+    content: str | None = field(required=True)
+    refusal: str | None = field(required=True)
     tool_calls: ChatCompletionMessageToolCalls | UnsetType = UNSET
     annotations: list[ChatCompletionResponseMessageAnnotationsItem] | UnsetType = UNSET
-    role: Literal["assistant"] | UnsetType = field(default="assistant", required=True)
+    role: Literal["assistant"] = field(default="assistant", required=True)
     function_call: ChatCompletionResponseMessageFunctionCall | UnsetType = UNSET
     audio: ChatCompletionResponseMessageAudioVariant1 | UnsetType | None = UNSET
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
     content_parts: (
         list[ChatCompletionMessageListDataItemContentPartsVariant1Item] | UnsetType | None
     ) = UNSET
@@ -399,17 +381,17 @@ class ChatCompletionStreamResponseDeltaFunctionCall(BaseModel):
 
 @attrs.define(repr=False)
 class ChatCompletionTokenLogprob(BaseModel):
-    token: str | UnsetType = field(required=True)
-    logprob: float | UnsetType = field(required=True)
-    bytes: list[int] | UnsetType | None = field(required=True)
-    top_logprobs: list[ChatCompletionTokenLogprobTopLogprobsItem] | UnsetType = field(required=True)
+    token: str = field(required=True)
+    logprob: float = field(required=True)
+    bytes: list[int] | None = field(required=True)
+    top_logprobs: list[ChatCompletionTokenLogprobTopLogprobsItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatCompletionTokenLogprobTopLogprobsItem(BaseModel):
-    token: str | UnsetType = field(required=True)
-    logprob: float | UnsetType = field(required=True)
-    bytes: list[int] | UnsetType | None = field(required=True)
+    token: str = field(required=True)
+    logprob: float = field(required=True)
+    bytes: list[int] | None = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -423,8 +405,8 @@ class CreateChatCompletionRequest(BaseModel):
     prompt_cache_key: str | UnsetType | None = UNSET
     prompt_cache_retention: Literal["in_memory", "24h"] | UnsetType | None = UNSET
     prompt_cache_options: PromptCacheOptionsParam | UnsetType = UNSET
-    messages: list[ChatCompletionRequestMessage] | UnsetType = field(required=True)
-    model: ModelIdsShared | UnsetType = field(required=True)
+    messages: list[ChatCompletionRequestMessage] = field(required=True)
+    model: ModelIdsShared = field(required=True)
     service_tier: ServiceTier | UnsetType = UNSET
     modalities: ResponseModalities | UnsetType = UNSET
     verbosity: Verbosity | UnsetType = UNSET
@@ -455,8 +437,8 @@ class CreateChatCompletionRequest(BaseModel):
 
 @attrs.define(repr=False)
 class CreateChatCompletionRequestAudio(BaseModel):
-    voice: VoiceIdsOrCustomVoice | UnsetType = field(required=True)
-    format: Literal["wav", "aac", "mp3", "flac", "opus", "pcm16"] | UnsetType = field(required=True)
+    voice: VoiceIdsOrCustomVoice = field(required=True)
+    format: Literal["wav", "aac", "mp3", "flac", "opus", "pcm16"] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -469,84 +451,76 @@ class CreateChatCompletionRequestWebSearchOptions(BaseModel):
 
 @attrs.define(repr=False)
 class CreateChatCompletionRequestWebSearchOptionsUserLocation(BaseModel):
-    type: Literal["approximate"] | UnsetType = field(default="approximate", required=True)
-    approximate: WebSearchLocation | UnsetType = field(required=True)
+    type: Literal["approximate"] = field(default="approximate", required=True)
+    approximate: WebSearchLocation = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateChatCompletionResponseChoicesItem(BaseModel):
-    finish_reason: (
-        Literal["stop", "length", "tool_calls", "content_filter", "function_call"] | UnsetType
-    ) = field(required=True)
-    index: int | UnsetType = field(required=True)
-    message: ChatCompletionMessage | UnsetType = field(required=True)
-    logprobs: CreateChatCompletionResponseChoicesItemLogprobsVariant1 | UnsetType | None = field(
-        required=True
+    finish_reason: Literal["stop", "length", "tool_calls", "content_filter", "function_call"] = (
+        field(required=True)
     )
+    index: int = field(required=True)
+    message: ChatCompletionMessage = field(required=True)
+    logprobs: CreateChatCompletionResponseChoicesItemLogprobsVariant1 | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateChatCompletionResponseChoicesItemLogprobsVariant1(BaseModel):
-    content: list[ChatCompletionTokenLogprob] | UnsetType | None = field(required=True)
-    refusal: list[ChatCompletionTokenLogprob] | UnsetType | None = field(required=True)
+    content: list[ChatCompletionTokenLogprob] | None = field(required=True)
+    refusal: list[ChatCompletionTokenLogprob] | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateChatCompletionStreamResponseChoicesItem(BaseModel):
-    delta: ChatCompletionStreamResponseDelta | UnsetType = field(required=True)
+    delta: ChatCompletionStreamResponseDelta = field(required=True)
     logprobs: CreateChatCompletionStreamResponseChoicesItemLogprobs | UnsetType | None = UNSET
     finish_reason: (
-        Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
-        | UnsetType
-        | None
+        Literal["stop", "length", "tool_calls", "content_filter", "function_call"] | None
     ) = field(required=True)
-    index: int | UnsetType = field(required=True)
+    index: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateChatCompletionStreamResponseChoicesItemLogprobs(BaseModel):
-    content: list[ChatCompletionTokenLogprob] | UnsetType | None = field(required=True)
-    refusal: list[ChatCompletionTokenLogprob] | UnsetType | None = field(required=True)
+    content: list[ChatCompletionTokenLogprob] | None = field(required=True)
+    refusal: list[ChatCompletionTokenLogprob] | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class CustomToolChatCompletions(BaseModel):
-    type: Literal["custom"] | UnsetType = field(default="custom", required=True)
-    custom: CustomToolChatCompletionsCustom | UnsetType = field(required=True)
+    type: Literal["custom"] = field(default="custom", required=True)
+    custom: CustomToolChatCompletionsCustom = field(required=True)
 
 
 @attrs.define(repr=False)
 class CustomToolChatCompletionsCustom(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
     description: str | UnsetType = UNSET
     format: CustomToolChatCompletionsCustomFormat | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class CustomToolChatCompletionsCustomFormatGrammarFormat(BaseModel):
-    type: Literal["grammar"] | UnsetType = field(default="grammar", required=True)
-    grammar: CustomToolChatCompletionsCustomFormatGrammarFormatGrammar | UnsetType = field(
-        required=True
-    )
+    type: Literal["grammar"] = field(default="grammar", required=True)
+    grammar: CustomToolChatCompletionsCustomFormatGrammarFormatGrammar = field(required=True)
 
 
 @attrs.define(repr=False)
 class CustomToolChatCompletionsCustomFormatGrammarFormatGrammar(BaseModel):
-    definition: str | UnsetType = field(required=True)
-    syntax: Literal["lark", "regex"] | UnsetType = field(required=True)
+    definition: str = field(required=True)
+    syntax: Literal["lark", "regex"] = field(required=True)
 
 
 @attrs.define(repr=False)
 class CustomToolChatCompletionsCustomFormatTextFormat(BaseModel):
-    type: Literal["text"] | UnsetType = field(default="text", required=True)
+    type: Literal["text"] = field(default="text", required=True)
 
 
 @attrs.define(repr=False)
 class PredictionContent(BaseModel):
-    type: Literal["content"] | UnsetType = field(default="content", required=True)
-    content: str | list[ChatCompletionRequestMessageContentPartText] | UnsetType = field(
-        required=True
-    )
+    type: Literal["content"] = field(default="content", required=True)
+    content: str | list[ChatCompletionRequestMessageContentPartText] = field(required=True)
 
 
 @attrs.define(repr=False)

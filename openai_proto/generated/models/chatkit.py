@@ -13,30 +13,28 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class ActiveStatus(BaseModel):
-    type: Literal["active"] | UnsetType = field(default="active", required=True)
+    type: Literal["active"] = field(default="active", required=True)
 
 
 @attrs.define(repr=False)
 class AssistantMessageItem(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["chatkit.thread_item"] | UnsetType = field(
-        default="chatkit.thread_item", required=True
-    )
-    created_at: int | UnsetType = field(required=True)
-    thread_id: str | UnsetType = field(required=True)
-    type: Literal["chatkit.assistant_message"] | UnsetType = field(
+    id: str = field(required=True)
+    object: Literal["chatkit.thread_item"] = field(default="chatkit.thread_item", required=True)
+    created_at: int = field(required=True)
+    thread_id: str = field(required=True)
+    type: Literal["chatkit.assistant_message"] = field(
         default="chatkit.assistant_message", required=True
     )
-    content: list[ResponseOutputText] | UnsetType = field(required=True)
+    content: list[ResponseOutputText] = field(required=True)
 
 
 @attrs.define(repr=False)
 class Attachment(BaseModel):
-    type: AttachmentType | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    mime_type: str | UnsetType = field(required=True)
-    preview_url: str | UnsetType | None = field(required=True)
+    type: AttachmentType = field(required=True)
+    id: str = field(required=True)
+    name: str = field(required=True)
+    mime_type: str = field(required=True)
+    preview_url: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -46,56 +44,56 @@ class AutomaticThreadTitlingParam(BaseModel):
 
 @attrs.define(repr=False)
 class ChatKitThread(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["chatkit.thread"] | UnsetType = field(default="chatkit.thread", required=True)
-    created_at: int | UnsetType = field(required=True)
-    title: str | UnsetType | None = field(required=True)
-    status: ThreadResourceStatus | UnsetType = field(required=True)
-    user: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["chatkit.thread"] = field(default="chatkit.thread", required=True)
+    created_at: int = field(required=True)
+    title: str | None = field(required=True)
+    status: ThreadResourceStatus = field(required=True)
+    user: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatSession(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["chatkit.session"] | UnsetType = field(default="chatkit.session", required=True)
-    expires_at: int | UnsetType = field(required=True)
-    client_secret: str | UnsetType = field(required=True)
-    workflow: ChatkitWorkflow | UnsetType = field(required=True)
-    user: str | UnsetType = field(required=True)
-    rate_limits: ChatSessionRateLimits | UnsetType = field(required=True)
-    max_requests_per_1_minute: int | UnsetType = field(required=True)
-    status: ChatSessionStatus | UnsetType = field(required=True)
-    chatkit_configuration: ChatSessionChatkitConfiguration | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["chatkit.session"] = field(default="chatkit.session", required=True)
+    expires_at: int = field(required=True)
+    client_secret: str = field(required=True)
+    workflow: ChatkitWorkflow = field(required=True)
+    user: str = field(required=True)
+    rate_limits: ChatSessionRateLimits = field(required=True)
+    max_requests_per_1_minute: int = field(required=True)
+    status: ChatSessionStatus = field(required=True)
+    chatkit_configuration: ChatSessionChatkitConfiguration = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatSessionAutomaticThreadTitling(BaseModel):
-    enabled: bool | UnsetType = field(required=True)
+    enabled: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatSessionChatkitConfiguration(BaseModel):
-    automatic_thread_titling: ChatSessionAutomaticThreadTitling | UnsetType = field(required=True)
-    file_upload: ChatSessionFileUpload | UnsetType = field(required=True)
-    history: ChatSessionHistory | UnsetType = field(required=True)
+    automatic_thread_titling: ChatSessionAutomaticThreadTitling = field(required=True)
+    file_upload: ChatSessionFileUpload = field(required=True)
+    history: ChatSessionHistory = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatSessionFileUpload(BaseModel):
-    enabled: bool | UnsetType = field(required=True)
-    max_file_size: int | UnsetType | None = field(required=True)
-    max_files: int | UnsetType | None = field(required=True)
+    enabled: bool = field(required=True)
+    max_file_size: int | None = field(required=True)
+    max_files: int | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatSessionHistory(BaseModel):
-    enabled: bool | UnsetType = field(required=True)
-    recent_threads: int | UnsetType | None = field(required=True)
+    enabled: bool = field(required=True)
+    recent_threads: int | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatSessionRateLimits(BaseModel):
-    max_requests_per_1_minute: int | UnsetType = field(required=True)
+    max_requests_per_1_minute: int = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -107,45 +105,43 @@ class ChatkitConfigurationParam(BaseModel):
 
 @attrs.define(repr=False)
 class ChatkitWorkflow(BaseModel):
-    id: str | UnsetType = field(required=True)
-    version: str | UnsetType | None = field(required=True)
-    state_variables: dict[str, str | int | bool | float] | UnsetType | None = field(required=True)
-    tracing: ChatkitWorkflowTracing | UnsetType = field(required=True)
+    id: str = field(required=True)
+    version: str | None = field(required=True)
+    state_variables: dict[str, str | int | bool | float] | None = field(required=True)
+    tracing: ChatkitWorkflowTracing = field(required=True)
 
 
 @attrs.define(repr=False)
 class ChatkitWorkflowTracing(BaseModel):
-    enabled: bool | UnsetType = field(required=True)
+    enabled: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ClientToolCallItem(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["chatkit.thread_item"] | UnsetType = field(
-        default="chatkit.thread_item", required=True
-    )
-    created_at: int | UnsetType = field(required=True)
-    thread_id: str | UnsetType = field(required=True)
-    type: Literal["chatkit.client_tool_call"] | UnsetType = field(
+    id: str = field(required=True)
+    object: Literal["chatkit.thread_item"] = field(default="chatkit.thread_item", required=True)
+    created_at: int = field(required=True)
+    thread_id: str = field(required=True)
+    type: Literal["chatkit.client_tool_call"] = field(
         default="chatkit.client_tool_call", required=True
     )
-    status: ClientToolCallStatus | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
-    output: str | UnsetType | None = field(required=True)
+    status: ClientToolCallStatus = field(required=True)
+    call_id: str = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
+    output: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class ClosedStatus(BaseModel):
-    type: Literal["closed"] | UnsetType = field(default="closed", required=True)
-    reason: str | UnsetType | None = field(required=True)
+    type: Literal["closed"] = field(default="closed", required=True)
+    reason: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateChatSessionBody(BaseModel):
-    workflow: WorkflowParam | UnsetType = field(required=True)
-    user: str | UnsetType = field(required=True)
+    workflow: WorkflowParam = field(required=True)
+    user: str = field(required=True)
     expires_after: ExpiresAfterParam | UnsetType = UNSET
     rate_limits: RateLimitsParam | UnsetType = UNSET
     chatkit_configuration: ChatkitConfigurationParam | UnsetType = UNSET
@@ -153,20 +149,20 @@ class CreateChatSessionBody(BaseModel):
 
 @attrs.define(repr=False)
 class ExpiresAfterParam(BaseModel):
-    anchor: Literal["created_at"] | UnsetType = field(default="created_at", required=True)
-    seconds: int | UnsetType = field(required=True)
+    anchor: Literal["created_at"] = field(default="created_at", required=True)
+    seconds: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class FileAnnotation(BaseModel):
-    type: Literal["file"] | UnsetType = field(default="file", required=True)
-    source: FileAnnotationSource | UnsetType = field(required=True)
+    type: Literal["file"] = field(default="file", required=True)
+    source: FileAnnotationSource = field(required=True)
 
 
 @attrs.define(repr=False)
 class FileAnnotationSource(BaseModel):
-    type: Literal["file"] | UnsetType = field(default="file", required=True)
-    filename: str | UnsetType = field(required=True)
+    type: Literal["file"] = field(default="file", required=True)
+    filename: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -184,14 +180,14 @@ class HistoryParam(BaseModel):
 
 @attrs.define(repr=False)
 class InferenceOptions(BaseModel):
-    tool_choice: ToolChoice | UnsetType | None = field(required=True)
-    model: str | UnsetType | None = field(required=True)
+    tool_choice: ToolChoice | None = field(required=True)
+    model: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class LockedStatus(BaseModel):
-    type: Literal["locked"] | UnsetType = field(default="locked", required=True)
-    reason: str | UnsetType | None = field(required=True)
+    type: Literal["locked"] = field(default="locked", required=True)
+    reason: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -201,76 +197,70 @@ class RateLimitsParam(BaseModel):
 
 @attrs.define(repr=False)
 class ResponseOutputText(BaseModel):
-    type: Literal["output_text"] | UnsetType = field(default="output_text", required=True)
-    text: str | UnsetType = field(required=True)
-    annotations: list[ResponseOutputTextAnnotationsItem] | UnsetType = field(required=True)
+    type: Literal["output_text"] = field(default="output_text", required=True)
+    text: str = field(required=True)
+    annotations: list[ResponseOutputTextAnnotationsItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class TaskGroupItem(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["chatkit.thread_item"] | UnsetType = field(
-        default="chatkit.thread_item", required=True
-    )
-    created_at: int | UnsetType = field(required=True)
-    thread_id: str | UnsetType = field(required=True)
-    type: Literal["chatkit.task_group"] | UnsetType = field(
-        default="chatkit.task_group", required=True
-    )
-    tasks: list[TaskGroupTask] | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["chatkit.thread_item"] = field(default="chatkit.thread_item", required=True)
+    created_at: int = field(required=True)
+    thread_id: str = field(required=True)
+    type: Literal["chatkit.task_group"] = field(default="chatkit.task_group", required=True)
+    tasks: list[TaskGroupTask] = field(required=True)
 
 
 @attrs.define(repr=False)
 class TaskGroupTask(BaseModel):
-    type: TaskType | UnsetType = field(required=True)
-    heading: str | UnsetType | None = field(required=True)
-    summary: str | UnsetType | None = field(required=True)
+    type: TaskType = field(required=True)
+    heading: str | None = field(required=True)
+    summary: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class TaskItem(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["chatkit.thread_item"] | UnsetType = field(
-        default="chatkit.thread_item", required=True
-    )
-    created_at: int | UnsetType = field(required=True)
-    thread_id: str | UnsetType = field(required=True)
-    type: Literal["chatkit.task"] | UnsetType = field(default="chatkit.task", required=True)
-    task_type: TaskType | UnsetType = field(required=True)
-    heading: str | UnsetType | None = field(required=True)
-    summary: str | UnsetType | None = field(required=True)
+    id: str = field(required=True)
+    object: Literal["chatkit.thread_item"] = field(default="chatkit.thread_item", required=True)
+    created_at: int = field(required=True)
+    thread_id: str = field(required=True)
+    type: Literal["chatkit.task"] = field(default="chatkit.task", required=True)
+    task_type: TaskType = field(required=True)
+    heading: str | None = field(required=True)
+    summary: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class ThreadDeleteResponse(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["chatkit.thread.deleted"] | UnsetType = field(
+    id: str = field(required=True)
+    object: Literal["chatkit.thread.deleted"] = field(
         default="chatkit.thread.deleted", required=True
     )
-    deleted: bool | UnsetType = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ThreadItemListResource(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[ThreadItem] | UnsetType = field(required=True)
-    first_id: str | UnsetType | None = field(required=True)
-    last_id: str | UnsetType | None = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[ThreadItem] = field(required=True)
+    first_id: str | None = field(required=True)
+    last_id: str | None = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ThreadListResource(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[ChatKitThread] | UnsetType = field(required=True)
-    first_id: str | UnsetType | None = field(required=True)
-    last_id: str | UnsetType | None = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[ChatKitThread] = field(required=True)
+    first_id: str | None = field(required=True)
+    last_id: str | None = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ToolChoice(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -295,59 +285,53 @@ class UnknownUserMessageItemContentItem(UnknownVariant):
 
 @attrs.define(repr=False)
 class UrlAnnotation(BaseModel):
-    type: Literal["url"] | UnsetType = field(default="url", required=True)
-    source: UrlAnnotationSource | UnsetType = field(required=True)
+    type: Literal["url"] = field(default="url", required=True)
+    source: UrlAnnotationSource = field(required=True)
 
 
 @attrs.define(repr=False)
 class UrlAnnotationSource(BaseModel):
-    type: Literal["url"] | UnsetType = field(default="url", required=True)
-    url: str | UnsetType = field(required=True)
+    type: Literal["url"] = field(default="url", required=True)
+    url: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class UserMessageInputText(BaseModel):
-    type: Literal["input_text"] | UnsetType = field(default="input_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["input_text"] = field(default="input_text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class UserMessageItem(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["chatkit.thread_item"] | UnsetType = field(
-        default="chatkit.thread_item", required=True
-    )
-    created_at: int | UnsetType = field(required=True)
-    thread_id: str | UnsetType = field(required=True)
-    type: Literal["chatkit.user_message"] | UnsetType = field(
-        default="chatkit.user_message", required=True
-    )
-    content: list[UserMessageItemContentItem] | UnsetType = field(required=True)
-    attachments: list[Attachment] | UnsetType = field(required=True)
-    inference_options: InferenceOptions | UnsetType | None = field(required=True)
+    id: str = field(required=True)
+    object: Literal["chatkit.thread_item"] = field(default="chatkit.thread_item", required=True)
+    created_at: int = field(required=True)
+    thread_id: str = field(required=True)
+    type: Literal["chatkit.user_message"] = field(default="chatkit.user_message", required=True)
+    content: list[UserMessageItemContentItem] = field(required=True)
+    attachments: list[Attachment] = field(required=True)
+    inference_options: InferenceOptions | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class UserMessageQuotedText(BaseModel):
-    type: Literal["quoted_text"] | UnsetType = field(default="quoted_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["quoted_text"] = field(default="quoted_text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WidgetMessageItem(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["chatkit.thread_item"] | UnsetType = field(
-        default="chatkit.thread_item", required=True
-    )
-    created_at: int | UnsetType = field(required=True)
-    thread_id: str | UnsetType = field(required=True)
-    type: Literal["chatkit.widget"] | UnsetType = field(default="chatkit.widget", required=True)
-    widget: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["chatkit.thread_item"] = field(default="chatkit.thread_item", required=True)
+    created_at: int = field(required=True)
+    thread_id: str = field(required=True)
+    type: Literal["chatkit.widget"] = field(default="chatkit.widget", required=True)
+    widget: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WorkflowParam(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
     version: str | UnsetType = UNSET
     state_variables: dict[str, str | int | bool | float] | UnsetType = UNSET
     tracing: WorkflowTracingParam | UnsetType = UNSET

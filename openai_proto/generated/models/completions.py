@@ -18,21 +18,21 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class Completion(BaseModel):
-    id: str | UnsetType = field(required=True)
-    choices: list[CreateCompletionResponseChoicesItem] | UnsetType = field(required=True)
-    created: int | UnsetType = field(required=True)
-    model: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    choices: list[CreateCompletionResponseChoicesItem] = field(required=True)
+    created: int = field(required=True)
+    model: str = field(required=True)
     system_fingerprint: str | UnsetType = UNSET
-    object: Literal["text_completion"] | UnsetType = field(default="text_completion", required=True)
+    object: Literal["text_completion"] = field(default="text_completion", required=True)
     usage: CompletionUsage | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class CreateCompletionRequest(BaseModel):
-    model: str | Literal["gpt-3.5-turbo-instruct", "davinci-002", "babbage-002"] | UnsetType = (
-        field(required=True)
+    model: str | Literal["gpt-3.5-turbo-instruct", "davinci-002", "babbage-002"] = field(
+        required=True
     )
-    prompt: str | list[str] | list[int] | list[list[int]] | UnsetType | None = field(required=True)
+    prompt: str | list[str] | list[int] | list[list[int]] | None = field(required=True)
     best_of: int | UnsetType | None = UNSET
     echo: bool | UnsetType | None = UNSET
     frequency_penalty: float | UnsetType | None = UNSET
@@ -53,12 +53,10 @@ class CreateCompletionRequest(BaseModel):
 
 @attrs.define(repr=False)
 class CreateCompletionResponseChoicesItem(BaseModel):
-    finish_reason: Literal["stop", "length", "content_filter"] | UnsetType = field(required=True)
-    index: int | UnsetType = field(required=True)
-    logprobs: CreateCompletionResponseChoicesItemLogprobsVariant1 | UnsetType | None = field(
-        required=True
-    )
-    text: str | UnsetType = field(required=True)
+    finish_reason: Literal["stop", "length", "content_filter"] = field(required=True)
+    index: int = field(required=True)
+    logprobs: CreateCompletionResponseChoicesItemLogprobsVariant1 | None = field(required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)

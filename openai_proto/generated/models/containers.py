@@ -19,40 +19,40 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class ContainerFileListResource(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[ContainerFileResource] | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[ContainerFileResource] = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ContainerFileResource(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: str | UnsetType = field(required=True)
-    container_id: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    bytes: int | UnsetType = field(required=True)
-    path: str | UnsetType = field(required=True)
-    source: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: str = field(required=True)
+    container_id: str = field(required=True)
+    created_at: int = field(required=True)
+    bytes: int = field(required=True)
+    path: str = field(required=True)
+    source: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ContainerListResource(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[ContainerResource] | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[ContainerResource] = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ContainerResource(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    status: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: str = field(required=True)
+    name: str = field(required=True)
+    created_at: int = field(required=True)
+    status: str = field(required=True)
     last_active_at: int | UnsetType = UNSET
     expires_after: ContainerResourceExpiresAfter | UnsetType = UNSET
     memory_limit: Literal["1g", "4g", "16g", "64g"] | UnsetType = UNSET
@@ -67,13 +67,13 @@ class ContainerResourceExpiresAfter(BaseModel):
 
 @attrs.define(repr=False)
 class ContainerResourceNetworkPolicy(BaseModel):
-    type: Literal["allowlist", "disabled"] | UnsetType = field(required=True)
+    type: Literal["allowlist", "disabled"] = field(required=True)
     allowed_domains: list[str] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class CreateContainerBody(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
     file_ids: list[str] | UnsetType = UNSET
     expires_after: CreateContainerBodyExpiresAfter | UnsetType = UNSET
     skills: list[CreateContainerBodySkillsItem] | UnsetType = UNSET
@@ -83,8 +83,8 @@ class CreateContainerBody(BaseModel):
 
 @attrs.define(repr=False)
 class CreateContainerBodyExpiresAfter(BaseModel):
-    anchor: Literal["last_active_at"] | UnsetType = field(default="last_active_at", required=True)
-    minutes: int | UnsetType = field(required=True)
+    anchor: Literal["last_active_at"] = field(default="last_active_at", required=True)
+    minutes: int = field(required=True)
 
 
 @attrs.define(repr=False)

@@ -13,34 +13,32 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class C2PAProvenanceResult(BaseModel):
-    type: Literal["c2pa"] | UnsetType = field(default="c2pa", required=True)
-    outcome: ProvenanceDetectionResultApi | UnsetType = field(required=True)
-    validation_state: C2PAValidationStateApi | UnsetType = field(required=True)
-    issuer: str | UnsetType | None = field(required=True)
-    model: str | UnsetType | None = field(required=True)
-    generated_at: str | UnsetType | None = field(required=True)
+    type: Literal["c2pa"] = field(default="c2pa", required=True)
+    outcome: ProvenanceDetectionResultApi = field(required=True)
+    validation_state: C2PAValidationStateApi = field(required=True)
+    issuer: str | None = field(required=True)
+    model: str | None = field(required=True)
+    generated_at: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class ContentProvenanceCheck(BaseModel):
-    object: ProvenanceCheckObject | UnsetType = field(
-        default="content_provenance_check", required=True
-    )
-    created_at: int | UnsetType = field(required=True)
-    results: list[ProvenanceResourceResultsItem] | UnsetType = field(required=True)
+    object: ProvenanceCheckObject = field(default="content_provenance_check", required=True)
+    created_at: int = field(required=True)
+    results: list[ProvenanceResourceResultsItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateContentProvenanceBody(BaseModel):
-    file: Any | UnsetType = field(required=True)
+    file: Any = field(required=True)
 
 
 @attrs.define(repr=False)
 class SynthIDProvenanceResult(BaseModel):
-    type: Literal["synthid"] | UnsetType = field(default="synthid", required=True)
-    outcome: ProvenanceDetectionResultApi | UnsetType = field(required=True)
-    model: str | UnsetType | None = field(required=True)
-    generated_at: str | UnsetType | None = field(required=True)
+    type: Literal["synthid"] = field(default="synthid", required=True)
+    outcome: ProvenanceDetectionResultApi = field(required=True)
+    model: str | None = field(required=True)
+    generated_at: str | None = field(required=True)
 
 
 @attrs.define(repr=False)

@@ -45,28 +45,26 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class Conversation(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["conversation"] | UnsetType = field(default="conversation", required=True)
-    metadata: Any | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["conversation"] = field(default="conversation", required=True)
+    metadata: Any = field(required=True)
+    created_at: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ConversationDeletedResource(BaseModel):
-    object: Literal["conversation.deleted"] | UnsetType = field(
-        default="conversation.deleted", required=True
-    )
-    deleted: bool | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
+    object: Literal["conversation.deleted"] = field(default="conversation.deleted", required=True)
+    deleted: bool = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ConversationItemList(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[ConversationItem] | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[ConversationItem] = field(required=True)
+    has_more: bool = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -82,7 +80,7 @@ class UnknownConversationItem(UnknownVariant):
 
 @attrs.define(repr=False)
 class UpdateConversationBody(BaseModel):
-    metadata: Metadata | UnsetType = field(required=True)
+    metadata: Metadata = field(required=True)
 
 
 ConversationItem = Union[

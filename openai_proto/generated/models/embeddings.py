@@ -13,11 +13,9 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class CreateEmbeddingRequest(BaseModel):
-    input: str | list[str] | list[int] | list[list[int]] | UnsetType = field(required=True)
+    input: str | list[str] | list[int] | list[list[int]] = field(required=True)
     model: (
-        str
-        | Literal["text-embedding-ada-002", "text-embedding-3-small", "text-embedding-3-large"]
-        | UnsetType
+        str | Literal["text-embedding-ada-002", "text-embedding-3-small", "text-embedding-3-large"]
     ) = field(required=True)
     encoding_format: Literal["float", "base64"] | UnsetType = UNSET
     dimensions: int | UnsetType = UNSET
@@ -26,20 +24,20 @@ class CreateEmbeddingRequest(BaseModel):
 
 @attrs.define(repr=False)
 class CreateEmbeddingResponse(BaseModel):
-    data: list[Embedding] | UnsetType = field(required=True)
-    model: str | UnsetType = field(required=True)
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    usage: CreateEmbeddingResponseUsage | UnsetType = field(required=True)
+    data: list[Embedding] = field(required=True)
+    model: str = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    usage: CreateEmbeddingResponseUsage = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateEmbeddingResponseUsage(BaseModel):
-    prompt_tokens: int | UnsetType = field(required=True)
-    total_tokens: int | UnsetType = field(required=True)
+    prompt_tokens: int = field(required=True)
+    total_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class Embedding(BaseModel):
-    index: int | UnsetType = field(required=True)
-    embedding: list[float] | UnsetType = field(required=True)
-    object: Literal["embedding"] | UnsetType = field(default="embedding", required=True)
+    index: int = field(required=True)
+    embedding: list[float] = field(required=True)
+    object: Literal["embedding"] = field(default="embedding", required=True)

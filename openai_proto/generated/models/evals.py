@@ -34,23 +34,23 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class CreateEvalCompletionsRunDataSource(BaseModel):
-    type: Literal["completions"] | UnsetType = field(default="completions", required=True)
+    type: Literal["completions"] = field(default="completions", required=True)
     input_messages: CreateEvalCompletionsRunDataSourceInputMessages | UnsetType = UNSET
     sampling_params: CreateEvalCompletionsRunDataSourceSamplingParams | UnsetType = UNSET
     model: str | UnsetType = UNSET
-    source: CreateEvalCompletionsRunDataSourceSource | UnsetType = field(required=True)
+    source: CreateEvalCompletionsRunDataSourceSource = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateEvalCompletionsRunDataSourceInputMessagesItemReferenceInputMessages(BaseModel):
-    type: Literal["item_reference"] | UnsetType = field(default="item_reference", required=True)
-    item_reference: str | UnsetType = field(required=True)
+    type: Literal["item_reference"] = field(default="item_reference", required=True)
+    item_reference: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateEvalCompletionsRunDataSourceInputMessagesTemplateInputMessages(BaseModel):
-    type: Literal["template"] | UnsetType = field(default="template", required=True)
-    template: list[EasyInputMessage | EvalItem] | UnsetType = field(required=True)
+    type: Literal["template"] = field(default="template", required=True)
+    template: list[EasyInputMessage | EvalItem] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -68,36 +68,36 @@ class CreateEvalCompletionsRunDataSourceSamplingParams(BaseModel):
 
 @attrs.define(repr=False)
 class CreateEvalCustomDataSourceConfig(BaseModel):
-    type: Literal["custom"] | UnsetType = field(default="custom", required=True)
-    item_schema: dict[str, Any] | UnsetType = field(required=True)
+    type: Literal["custom"] = field(default="custom", required=True)
+    item_schema: dict[str, Any] = field(required=True)
     include_sample_schema: bool | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class CreateEvalItemSimpleInputMessage(BaseModel):
-    role: str | UnsetType = field(required=True)
-    content: str | UnsetType = field(required=True)
+    role: str = field(required=True)
+    content: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateEvalJsonlRunDataSource(BaseModel):
-    type: Literal["jsonl"] | UnsetType = field(default="jsonl", required=True)
-    source: CreateEvalJsonlRunDataSourceSource | UnsetType = field(required=True)
+    type: Literal["jsonl"] = field(default="jsonl", required=True)
+    source: CreateEvalJsonlRunDataSourceSource = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateEvalLabelModelGrader(BaseModel):
-    type: Literal["label_model"] | UnsetType = field(default="label_model", required=True)
-    name: str | UnsetType = field(required=True)
-    model: str | UnsetType = field(required=True)
-    input: list[CreateEvalItem] | UnsetType = field(required=True)
-    labels: list[str] | UnsetType = field(required=True)
-    passing_labels: list[str] | UnsetType = field(required=True)
+    type: Literal["label_model"] = field(default="label_model", required=True)
+    name: str = field(required=True)
+    model: str = field(required=True)
+    input: list[CreateEvalItem] = field(required=True)
+    labels: list[str] = field(required=True)
+    passing_labels: list[str] = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateEvalLogsDataSourceConfig(BaseModel):
-    type: Literal["logs"] | UnsetType = field(default="logs", required=True)
+    type: Literal["logs"] = field(default="logs", required=True)
     metadata: dict[str, Any] | UnsetType = UNSET
 
 
@@ -105,43 +105,40 @@ class CreateEvalLogsDataSourceConfig(BaseModel):
 class CreateEvalRequest(BaseModel):
     name: str | UnsetType = UNSET
     metadata: Metadata | UnsetType = UNSET
-    data_source_config: CreateEvalRequestDataSourceConfig | UnsetType = field(required=True)
-    testing_criteria: list[CreateEvalRequestTestingCriteriaItem] | UnsetType = field(required=True)
+    data_source_config: CreateEvalRequestDataSourceConfig = field(required=True)
+    testing_criteria: list[CreateEvalRequestTestingCriteriaItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateEvalResponsesRunDataSource(BaseModel):
-    type: Literal["responses"] | UnsetType = field(default="responses", required=True)
+    type: Literal["responses"] = field(default="responses", required=True)
     input_messages: CreateEvalResponsesRunDataSourceInputMessages | UnsetType = UNSET
     sampling_params: CreateEvalResponsesRunDataSourceSamplingParams | UnsetType = UNSET
     model: str | UnsetType = UNSET
-    source: CreateEvalResponsesRunDataSourceSource | UnsetType = field(required=True)
+    source: CreateEvalResponsesRunDataSourceSource = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateEvalResponsesRunDataSourceInputMessagesInputMessagesItemReference(BaseModel):
-    type: Literal["item_reference"] | UnsetType = field(default="item_reference", required=True)
-    item_reference: str | UnsetType = field(required=True)
+    type: Literal["item_reference"] = field(default="item_reference", required=True)
+    item_reference: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateEvalResponsesRunDataSourceInputMessagesInputMessagesTemplate(BaseModel):
-    type: Literal["template"] | UnsetType = field(default="template", required=True)
-    template: (
-        list[
-            CreateEvalResponsesRunDataSourceInputMessagesInputMessagesTemplateTemplateItemChatMessage
-            | EvalItem
-        ]
-        | UnsetType
-    ) = field(required=True)
+    type: Literal["template"] = field(default="template", required=True)
+    template: list[
+        CreateEvalResponsesRunDataSourceInputMessagesInputMessagesTemplateTemplateItemChatMessage
+        | EvalItem
+    ] = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateEvalResponsesRunDataSourceInputMessagesInputMessagesTemplateTemplateItemChatMessage(
     BaseModel
 ):
-    role: str | UnsetType = field(required=True)
-    content: str | UnsetType = field(required=True)
+    role: str = field(required=True)
+    content: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -164,122 +161,117 @@ class CreateEvalResponsesRunDataSourceSamplingParamsText(BaseModel):
 class CreateEvalRunRequest(BaseModel):
     name: str | UnsetType = UNSET
     metadata: Metadata | UnsetType = UNSET
-    data_source: CreateEvalRunRequestDataSource | UnsetType = field(required=True)
+    data_source: CreateEvalRunRequestDataSource = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateEvalStoredCompletionsDataSourceConfig(BaseModel):
-    type: Literal["stored_completions"] | UnsetType = field(
-        default="stored_completions", required=True
-    )
+    type: Literal["stored_completions"] = field(default="stored_completions", required=True)
     metadata: dict[str, Any] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class Eval(BaseModel):
-    object: Literal["eval"] | UnsetType = field(default="eval", required=True)
-    id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    data_source_config: EvalDataSourceConfig | UnsetType = field(required=True)
-    testing_criteria: list[EvalTestingCriteriaItem] | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    metadata: Metadata | UnsetType = field(required=True)
+    object: Literal["eval"] = field(default="eval", required=True)
+    id: str = field(required=True)
+    name: str = field(required=True)
+    data_source_config: EvalDataSourceConfig = field(required=True)
+    testing_criteria: list[EvalTestingCriteriaItem] = field(required=True)
+    created_at: int = field(required=True)
+    metadata: Metadata = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalApiError(BaseModel):
-    code: str | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
+    code: str = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalCustomDataSourceConfig(BaseModel):
-    type: Literal["custom"] | UnsetType = field(default="custom", required=True)
-    schema: dict[str, Any] | UnsetType = field(required=True)
+    type: Literal["custom"] = field(default="custom", required=True)
+    schema: dict[str, Any] = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalGraderPython(BaseModel):
-    type: Literal["python"] | UnsetType = field(default="python", required=True)
-    name: str | UnsetType = field(required=True)
-    source: str | UnsetType = field(required=True)
+    type: Literal["python"] = field(default="python", required=True)
+    name: str = field(required=True)
+    source: str = field(required=True)
     image_tag: str | UnsetType = UNSET
     pass_threshold: float | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class EvalGraderScoreModel(BaseModel):
-    type: Literal["score_model"] | UnsetType = field(default="score_model", required=True)
-    name: str | UnsetType = field(required=True)
-    model: str | UnsetType = field(required=True)
+    type: Literal["score_model"] = field(default="score_model", required=True)
+    name: str = field(required=True)
+    model: str = field(required=True)
     sampling_params: GraderScoreModelSamplingParams | UnsetType = UNSET
-    input: list[EvalItem] | UnsetType = field(required=True)
+    input: list[EvalItem] = field(required=True)
     range: list[float] | UnsetType = UNSET
     pass_threshold: float | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class EvalGraderTextSimilarity(BaseModel):
-    type: Literal["text_similarity"] | UnsetType = field(default="text_similarity", required=True)
-    name: str | UnsetType = field(required=True)
-    input: str | UnsetType = field(required=True)
-    reference: str | UnsetType = field(required=True)
-    evaluation_metric: (
-        Literal[
-            "cosine",
-            "fuzzy_match",
-            "bleu",
-            "gleu",
-            "meteor",
-            "rouge_1",
-            "rouge_2",
-            "rouge_3",
-            "rouge_4",
-            "rouge_5",
-            "rouge_l",
-        ]
-        | UnsetType
-    ) = field(required=True)
-    pass_threshold: float | UnsetType = field(required=True)
+    type: Literal["text_similarity"] = field(default="text_similarity", required=True)
+    name: str = field(required=True)
+    input: str = field(required=True)
+    reference: str = field(required=True)
+    evaluation_metric: Literal[
+        "cosine",
+        "fuzzy_match",
+        "bleu",
+        "gleu",
+        "meteor",
+        "rouge_1",
+        "rouge_2",
+        "rouge_3",
+        "rouge_4",
+        "rouge_5",
+        "rouge_l",
+    ] = field(required=True)
+    pass_threshold: float = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalJsonlFileContentSource(BaseModel):
-    type: Literal["file_content"] | UnsetType = field(default="file_content", required=True)
-    content: list[EvalJsonlFileContentSourceContentItem] | UnsetType = field(required=True)
+    type: Literal["file_content"] = field(default="file_content", required=True)
+    content: list[EvalJsonlFileContentSourceContentItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalJsonlFileContentSourceContentItem(BaseModel):
-    item: dict[str, Any] | UnsetType = field(required=True)
+    item: dict[str, Any] = field(required=True)
     sample: dict[str, Any] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class EvalJsonlFileIdSource(BaseModel):
-    type: Literal["file_id"] | UnsetType = field(default="file_id", required=True)
-    id: str | UnsetType = field(required=True)
+    type: Literal["file_id"] = field(default="file_id", required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalList(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[Eval] | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[Eval] = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalLogsDataSourceConfig(BaseModel):
-    type: Literal["logs"] | UnsetType = field(default="logs", required=True)
+    type: Literal["logs"] = field(default="logs", required=True)
     metadata: Metadata | UnsetType = UNSET
-    schema: dict[str, Any] | UnsetType = field(required=True)
+    schema: dict[str, Any] = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalResponsesSource(BaseModel):
-    type: Literal["responses"] | UnsetType = field(default="responses", required=True)
+    type: Literal["responses"] = field(default="responses", required=True)
     metadata: dict[str, Any] | UnsetType | None = UNSET
     model: str | UnsetType | None = UNSET
     instructions_search: str | UnsetType | None = UNSET
@@ -294,85 +286,81 @@ class EvalResponsesSource(BaseModel):
 
 @attrs.define(repr=False)
 class EvalRun(BaseModel):
-    object: Literal["eval.run"] | UnsetType = field(default="eval.run", required=True)
-    id: str | UnsetType = field(required=True)
-    eval_id: str | UnsetType = field(required=True)
-    status: str | UnsetType = field(required=True)
-    model: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    report_url: str | UnsetType = field(required=True)
-    result_counts: EvalRunResultCounts | UnsetType = field(required=True)
-    per_model_usage: list[EvalRunPerModelUsageItem] | UnsetType = field(required=True)
-    per_testing_criteria_results: list[EvalRunPerTestingCriteriaResultsItem] | UnsetType = field(
-        required=True
-    )
-    data_source: EvalRunDataSource | UnsetType = field(required=True)
-    metadata: Metadata | UnsetType = field(required=True)
-    error: EvalApiError | UnsetType = field(required=True)
+    object: Literal["eval.run"] = field(default="eval.run", required=True)
+    id: str = field(required=True)
+    eval_id: str = field(required=True)
+    status: str = field(required=True)
+    model: str = field(required=True)
+    name: str = field(required=True)
+    created_at: int = field(required=True)
+    report_url: str = field(required=True)
+    result_counts: EvalRunResultCounts = field(required=True)
+    per_model_usage: list[EvalRunPerModelUsageItem] = field(required=True)
+    per_testing_criteria_results: list[EvalRunPerTestingCriteriaResultsItem] = field(required=True)
+    data_source: EvalRunDataSource = field(required=True)
+    metadata: Metadata = field(required=True)
+    error: EvalApiError = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalRunList(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[EvalRun] | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[EvalRun] = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalRunOutputItem(BaseModel):
-    object: Literal["eval.run.output_item"] | UnsetType = field(
-        default="eval.run.output_item", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    run_id: str | UnsetType = field(required=True)
-    eval_id: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    status: str | UnsetType = field(required=True)
-    datasource_item_id: int | UnsetType = field(required=True)
-    datasource_item: dict[str, Any] | UnsetType = field(required=True)
-    results: list[EvalRunOutputItemResult] | UnsetType = field(required=True)
-    sample: EvalRunOutputItemSample | UnsetType = field(required=True)
+    object: Literal["eval.run.output_item"] = field(default="eval.run.output_item", required=True)
+    id: str = field(required=True)
+    run_id: str = field(required=True)
+    eval_id: str = field(required=True)
+    created_at: int = field(required=True)
+    status: str = field(required=True)
+    datasource_item_id: int = field(required=True)
+    datasource_item: dict[str, Any] = field(required=True)
+    results: list[EvalRunOutputItemResult] = field(required=True)
+    sample: EvalRunOutputItemSample = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalRunOutputItemList(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[EvalRunOutputItem] | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[EvalRunOutputItem] = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalRunOutputItemResult(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
     type: str | UnsetType = UNSET
-    score: float | UnsetType = field(required=True)
-    passed: bool | UnsetType = field(required=True)
+    score: float = field(required=True)
+    passed: bool = field(required=True)
     sample: dict[str, Any] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class EvalRunOutputItemSample(BaseModel):
-    input: list[EvalRunOutputItemSampleInputItem] | UnsetType = field(required=True)
-    output: list[EvalRunOutputItemSampleOutputItem] | UnsetType = field(required=True)
-    finish_reason: str | UnsetType = field(required=True)
-    model: str | UnsetType = field(required=True)
-    usage: EvalRunOutputItemSampleUsage | UnsetType = field(required=True)
-    error: EvalApiError | UnsetType = field(required=True)
-    temperature: float | UnsetType = field(required=True)
-    max_completion_tokens: int | UnsetType = field(required=True)
-    top_p: float | UnsetType = field(required=True)
-    seed: int | UnsetType = field(required=True)
+    input: list[EvalRunOutputItemSampleInputItem] = field(required=True)
+    output: list[EvalRunOutputItemSampleOutputItem] = field(required=True)
+    finish_reason: str = field(required=True)
+    model: str = field(required=True)
+    usage: EvalRunOutputItemSampleUsage = field(required=True)
+    error: EvalApiError = field(required=True)
+    temperature: float = field(required=True)
+    max_completion_tokens: int = field(required=True)
+    top_p: float = field(required=True)
+    seed: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalRunOutputItemSampleInputItem(BaseModel):
-    role: str | UnsetType = field(required=True)
-    content: str | UnsetType = field(required=True)
+    role: str = field(required=True)
+    content: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -383,51 +371,47 @@ class EvalRunOutputItemSampleOutputItem(BaseModel):
 
 @attrs.define(repr=False)
 class EvalRunOutputItemSampleUsage(BaseModel):
-    total_tokens: int | UnsetType = field(required=True)
-    completion_tokens: int | UnsetType = field(required=True)
-    prompt_tokens: int | UnsetType = field(required=True)
-    cached_tokens: int | UnsetType = field(required=True)
+    total_tokens: int = field(required=True)
+    completion_tokens: int = field(required=True)
+    prompt_tokens: int = field(required=True)
+    cached_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalRunPerModelUsageItem(BaseModel):
-    model_name: str | UnsetType = field(required=True)
-    invocation_count: int | UnsetType = field(required=True)
-    prompt_tokens: int | UnsetType = field(required=True)
-    completion_tokens: int | UnsetType = field(required=True)
-    total_tokens: int | UnsetType = field(required=True)
-    cached_tokens: int | UnsetType = field(required=True)
+    model_name: str = field(required=True)
+    invocation_count: int = field(required=True)
+    prompt_tokens: int = field(required=True)
+    completion_tokens: int = field(required=True)
+    total_tokens: int = field(required=True)
+    cached_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalRunPerTestingCriteriaResultsItem(BaseModel):
-    testing_criteria: str | UnsetType = field(required=True)
-    passed: int | UnsetType = field(required=True)
-    failed: int | UnsetType = field(required=True)
+    testing_criteria: str = field(required=True)
+    passed: int = field(required=True)
+    failed: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalRunResultCounts(BaseModel):
-    total: int | UnsetType = field(required=True)
-    errored: int | UnsetType = field(required=True)
-    failed: int | UnsetType = field(required=True)
-    passed: int | UnsetType = field(required=True)
+    total: int = field(required=True)
+    errored: int = field(required=True)
+    failed: int = field(required=True)
+    passed: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalStoredCompletionsDataSourceConfig(BaseModel):
-    type: Literal["stored_completions"] | UnsetType = field(
-        default="stored_completions", required=True
-    )
+    type: Literal["stored_completions"] = field(default="stored_completions", required=True)
     metadata: Metadata | UnsetType = UNSET
-    schema: dict[str, Any] | UnsetType = field(required=True)
+    schema: dict[str, Any] = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalStoredCompletionsSource(BaseModel):
-    type: Literal["stored_completions"] | UnsetType = field(
-        default="stored_completions", required=True
-    )
+    type: Literal["stored_completions"] = field(default="stored_completions", required=True)
     metadata: Metadata | UnsetType = UNSET
     model: str | UnsetType | None = UNSET
     created_after: int | UnsetType | None = UNSET

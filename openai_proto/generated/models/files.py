@@ -14,27 +14,27 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class CreateFileRequest(BaseModel):
-    file: Any | UnsetType = field(required=True)
-    purpose: (
-        Literal["assistants", "batch", "fine-tune", "vision", "user_data", "evals"] | UnsetType
-    ) = field(required=True)
+    file: Any = field(required=True)
+    purpose: Literal["assistants", "batch", "fine-tune", "vision", "user_data", "evals"] = field(
+        required=True
+    )
     expires_after: FileExpirationAfter | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class FileDeleted(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["file"] | UnsetType = field(default="file", required=True)
-    deleted: bool | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["file"] = field(default="file", required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ListFilesResponse(BaseModel):
-    object: str | UnsetType = field(required=True)
-    data: list[FileObject] | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: str = field(required=True)
+    data: list[FileObject] = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
+    has_more: bool = field(required=True)
 
 
 DeleteFileResponse = FileDeleted

@@ -21,15 +21,15 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class CreateFineTuningCheckpointPermissionRequest(BaseModel):
-    project_ids: list[str] | UnsetType = field(required=True)
+    project_ids: list[str] = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateFineTuningJobRequest(BaseModel):
-    model: (
-        str | Literal["babbage-002", "davinci-002", "gpt-3.5-turbo", "gpt-4o-mini"] | UnsetType
-    ) = field(required=True)
-    training_file: str | UnsetType = field(required=True)
+    model: str | Literal["babbage-002", "davinci-002", "gpt-3.5-turbo", "gpt-4o-mini"] = field(
+        required=True
+    )
+    training_file: str = field(required=True)
     hyperparameters: CreateFineTuningJobRequestHyperparameters | UnsetType = UNSET
     suffix: str | UnsetType | None = UNSET
     validation_file: str | UnsetType | None = UNSET
@@ -48,13 +48,13 @@ class CreateFineTuningJobRequestHyperparameters(BaseModel):
 
 @attrs.define(repr=False)
 class CreateFineTuningJobRequestIntegrationsItem(BaseModel):
-    type: Literal["wandb"] | UnsetType = field(required=True)
-    wandb: CreateFineTuningJobRequestIntegrationsItemWandb | UnsetType = field(required=True)
+    type: Literal["wandb"] = field(required=True)
+    wandb: CreateFineTuningJobRequestIntegrationsItemWandb = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateFineTuningJobRequestIntegrationsItemWandb(BaseModel):
-    project: str | UnsetType = field(required=True)
+    project: str = field(required=True)
     name: str | UnsetType | None = UNSET
     entity: str | UnsetType | None = UNSET
     tags: list[str] | UnsetType = UNSET
@@ -75,7 +75,7 @@ class FineTuneDPOMethod(BaseModel):
 
 @attrs.define(repr=False)
 class FineTuneMethod(BaseModel):
-    type: Literal["supervised", "dpo", "reinforcement"] | UnsetType = field(required=True)
+    type: Literal["supervised", "dpo", "reinforcement"] = field(required=True)
     supervised: FineTuneSupervisedMethod | UnsetType = UNSET
     dpo: FineTuneDPOMethod | UnsetType = UNSET
     reinforcement: FineTuneReinforcementMethod | UnsetType = UNSET
@@ -94,7 +94,7 @@ class FineTuneReinforcementHyperparameters(BaseModel):
 
 @attrs.define(repr=False)
 class FineTuneReinforcementMethod(BaseModel):
-    grader: FineTuneReinforcementMethodGrader | UnsetType = field(required=True)
+    grader: FineTuneReinforcementMethodGrader = field(required=True)
     hyperparameters: FineTuneReinforcementHyperparameters | UnsetType = UNSET
 
 
@@ -112,23 +112,21 @@ class FineTuneSupervisedMethod(BaseModel):
 
 @attrs.define(repr=False)
 class FineTuningCheckpointPermission(BaseModel):
-    id: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    project_id: str | UnsetType = field(required=True)
-    object: Literal["checkpoint.permission"] | UnsetType = field(
-        default="checkpoint.permission", required=True
-    )
+    id: str = field(required=True)
+    created_at: int = field(required=True)
+    project_id: str = field(required=True)
+    object: Literal["checkpoint.permission"] = field(default="checkpoint.permission", required=True)
 
 
 @attrs.define(repr=False)
 class FineTuningIntegration(BaseModel):
-    type: Literal["wandb"] | UnsetType = field(default="wandb", required=True)
-    wandb: FineTuningIntegrationWandb | UnsetType = field(required=True)
+    type: Literal["wandb"] = field(default="wandb", required=True)
+    wandb: FineTuningIntegrationWandb = field(required=True)
 
 
 @attrs.define(repr=False)
 class FineTuningIntegrationWandb(BaseModel):
-    project: str | UnsetType = field(required=True)
+    project: str = field(required=True)
     name: str | UnsetType | None = UNSET
     entity: str | UnsetType | None = UNSET
     tags: list[str] | UnsetType = UNSET
@@ -136,25 +134,24 @@ class FineTuningIntegrationWandb(BaseModel):
 
 @attrs.define(repr=False)
 class FineTuningJob(BaseModel):
-    id: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    error: FineTuningJobErrorVariant1 | UnsetType | None = field(required=True)
-    fine_tuned_model: str | UnsetType | None = field(required=True)
-    finished_at: int | UnsetType | None = field(required=True)
-    hyperparameters: FineTuningJobHyperparameters | UnsetType = field(required=True)
-    model: str | UnsetType = field(required=True)
-    object: Literal["fine_tuning.job"] | UnsetType = field(default="fine_tuning.job", required=True)
-    organization_id: str | UnsetType = field(required=True)
-    result_files: list[str] | UnsetType = field(required=True)
-    status: (
-        Literal["validating_files", "queued", "running", "succeeded", "failed", "cancelled"]
-        | UnsetType
-    ) = field(required=True)
-    trained_tokens: int | UnsetType | None = field(required=True)
-    training_file: str | UnsetType = field(required=True)
-    validation_file: str | UnsetType | None = field(required=True)
+    id: str = field(required=True)
+    created_at: int = field(required=True)
+    error: FineTuningJobErrorVariant1 | None = field(required=True)
+    fine_tuned_model: str | None = field(required=True)
+    finished_at: int | None = field(required=True)
+    hyperparameters: FineTuningJobHyperparameters = field(required=True)
+    model: str = field(required=True)
+    object: Literal["fine_tuning.job"] = field(default="fine_tuning.job", required=True)
+    organization_id: str = field(required=True)
+    result_files: list[str] = field(required=True)
+    status: Literal["validating_files", "queued", "running", "succeeded", "failed", "cancelled"] = (
+        field(required=True)
+    )
+    trained_tokens: int | None = field(required=True)
+    training_file: str = field(required=True)
+    validation_file: str | None = field(required=True)
     integrations: list[FineTuningIntegration] | UnsetType | None = UNSET
-    seed: int | UnsetType = field(required=True)
+    seed: int = field(required=True)
     estimated_finish: int | UnsetType | None = UNSET
     method: FineTuneMethod | UnsetType = UNSET
     metadata: Metadata | UnsetType = UNSET
@@ -162,13 +159,13 @@ class FineTuningJob(BaseModel):
 
 @attrs.define(repr=False)
 class FineTuningJobCheckpoint(BaseModel):
-    id: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    fine_tuned_model_checkpoint: str | UnsetType = field(required=True)
-    step_number: int | UnsetType = field(required=True)
-    metrics: FineTuningJobCheckpointMetrics | UnsetType = field(required=True)
-    fine_tuning_job_id: str | UnsetType = field(required=True)
-    object: Literal["fine_tuning.job.checkpoint"] | UnsetType = field(
+    id: str = field(required=True)
+    created_at: int = field(required=True)
+    fine_tuned_model_checkpoint: str = field(required=True)
+    step_number: int = field(required=True)
+    metrics: FineTuningJobCheckpointMetrics = field(required=True)
+    fine_tuning_job_id: str = field(required=True)
+    object: Literal["fine_tuning.job.checkpoint"] = field(
         default="fine_tuning.job.checkpoint", required=True
     )
 
@@ -186,20 +183,18 @@ class FineTuningJobCheckpointMetrics(BaseModel):
 
 @attrs.define(repr=False)
 class FineTuningJobErrorVariant1(BaseModel):
-    code: str | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
-    param: str | UnsetType | None = field(required=True)
+    code: str = field(required=True)
+    message: str = field(required=True)
+    param: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class FineTuningJobEvent(BaseModel):
-    object: Literal["fine_tuning.job.event"] | UnsetType = field(
-        default="fine_tuning.job.event", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    level: Literal["info", "warn", "error"] | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
+    object: Literal["fine_tuning.job.event"] = field(default="fine_tuning.job.event", required=True)
+    id: str = field(required=True)
+    created_at: int = field(required=True)
+    level: Literal["info", "warn", "error"] = field(required=True)
+    message: str = field(required=True)
     type: Literal["message", "metrics"] | UnsetType = UNSET
     data: dict[str, Any] | UnsetType = UNSET
 
@@ -213,43 +208,41 @@ class FineTuningJobHyperparameters(BaseModel):
 
 @attrs.define(repr=False)
 class ListFineTuningJobCheckpointsResponse(BaseModel):
-    data: list[FineTuningJobCheckpoint] | UnsetType = field(required=True)
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
+    data: list[FineTuningJobCheckpoint] = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
     first_id: str | UnsetType | None = UNSET
     last_id: str | UnsetType | None = UNSET
-    has_more: bool | UnsetType = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ListFineTuningJobEventsResponse(BaseModel):
-    data: list[FineTuningJobEvent] | UnsetType = field(required=True)
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    has_more: bool | UnsetType = field(required=True)
+    data: list[FineTuningJobEvent] = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ListPaginatedFineTuningJobsResponse(BaseModel):
-    data: list[FineTuningJob] | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
+    data: list[FineTuningJob] = field(required=True)
+    has_more: bool = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
 
 
 @attrs.define(repr=False)
 class PermissionDeleteResponse(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["checkpoint.permission"] | UnsetType = field(
-        default="checkpoint.permission", required=True
-    )
-    deleted: bool | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["checkpoint.permission"] = field(default="checkpoint.permission", required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class PermissionRetrieveResponse(BaseModel):
-    data: list[FineTuningCheckpointPermission] | UnsetType = field(required=True)
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
+    data: list[FineTuningCheckpointPermission] = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
     first_id: str | UnsetType | None = UNSET
     last_id: str | UnsetType | None = UNSET
-    has_more: bool | UnsetType = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)

@@ -20,10 +20,10 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class GraderRunResponse(BaseModel):
-    reward: float | UnsetType = field(required=True)
-    metadata: RunGraderResponseMetadata | UnsetType = field(required=True)
-    sub_rewards: dict[str, Any] | UnsetType = field(required=True)
-    model_grader_token_usage_per_model: dict[str, Any] | UnsetType = field(required=True)
+    reward: float = field(required=True)
+    metadata: RunGraderResponseMetadata = field(required=True)
+    sub_rewards: dict[str, Any] = field(required=True)
+    model_grader_token_usage_per_model: dict[str, Any] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -33,38 +33,38 @@ class GraderValidateResponse(BaseModel):
 
 @attrs.define(repr=False)
 class RunGraderRequest(BaseModel):
-    grader: RunGraderRequestGrader | UnsetType = field(required=True)
+    grader: RunGraderRequestGrader = field(required=True)
     item: dict[str, Any] | UnsetType = UNSET
-    model_sample: str | UnsetType = field(required=True)
+    model_sample: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunGraderResponseMetadata(BaseModel):
-    name: str | UnsetType = field(required=True)
-    type: str | UnsetType = field(required=True)
-    errors: RunGraderResponseMetadataErrors | UnsetType = field(required=True)
-    execution_time: float | UnsetType = field(required=True)
-    scores: dict[str, Any] | UnsetType = field(required=True)
-    token_usage: int | UnsetType | None = field(required=True)
-    sampled_model_name: str | UnsetType | None = field(required=True)
+    name: str = field(required=True)
+    type: str = field(required=True)
+    errors: RunGraderResponseMetadataErrors = field(required=True)
+    execution_time: float = field(required=True)
+    scores: dict[str, Any] = field(required=True)
+    token_usage: int | None = field(required=True)
+    sampled_model_name: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunGraderResponseMetadataErrors(BaseModel):
-    formula_parse_error: bool | UnsetType = field(required=True)
-    sample_parse_error: bool | UnsetType = field(required=True)
-    truncated_observation_error: bool | UnsetType = field(required=True)
-    unresponsive_reward_error: bool | UnsetType = field(required=True)
-    invalid_variable_error: bool | UnsetType = field(required=True)
-    other_error: bool | UnsetType = field(required=True)
-    python_grader_server_error: bool | UnsetType = field(required=True)
-    python_grader_server_error_type: str | UnsetType | None = field(required=True)
-    python_grader_runtime_error: bool | UnsetType = field(required=True)
-    python_grader_runtime_error_details: str | UnsetType | None = field(required=True)
-    model_grader_server_error: bool | UnsetType = field(required=True)
-    model_grader_refusal_error: bool | UnsetType = field(required=True)
-    model_grader_parse_error: bool | UnsetType = field(required=True)
-    model_grader_server_error_details: str | UnsetType | None = field(required=True)
+    formula_parse_error: bool = field(required=True)
+    sample_parse_error: bool = field(required=True)
+    truncated_observation_error: bool = field(required=True)
+    unresponsive_reward_error: bool = field(required=True)
+    invalid_variable_error: bool = field(required=True)
+    other_error: bool = field(required=True)
+    python_grader_server_error: bool = field(required=True)
+    python_grader_server_error_type: str | None = field(required=True)
+    python_grader_runtime_error: bool = field(required=True)
+    python_grader_runtime_error_details: str | None = field(required=True)
+    model_grader_server_error: bool = field(required=True)
+    model_grader_refusal_error: bool = field(required=True)
+    model_grader_parse_error: bool = field(required=True)
+    model_grader_server_error_details: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -84,7 +84,7 @@ class UnknownValidateGraderResponseGrader(UnknownVariant):
 
 @attrs.define(repr=False)
 class ValidateGraderRequest(BaseModel):
-    grader: ValidateGraderRequestGrader | UnsetType = field(required=True)
+    grader: ValidateGraderRequestGrader = field(required=True)
 
 
 RunGraderRequestGrader = Union[

@@ -14,8 +14,8 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class CreateImageEditRequest(BaseModel):
-    image: Any | list[Any] | UnsetType = field(required=True)
-    prompt: str | UnsetType = field(required=True)
+    image: Any | list[Any] = field(required=True)
+    prompt: str = field(required=True)
     mask: Any | UnsetType = UNSET
     background: Literal["transparent", "opaque", "auto"] | UnsetType | None = UNSET
     model: (
@@ -51,7 +51,7 @@ class CreateImageEditRequest(BaseModel):
 
 @attrs.define(repr=False)
 class CreateImageRequest(BaseModel):
-    prompt: str | UnsetType = field(required=True)
+    prompt: str = field(required=True)
     model: (
         str
         | Literal[
@@ -96,7 +96,7 @@ class CreateImageRequest(BaseModel):
 
 @attrs.define(repr=False)
 class CreateImageVariationRequest(BaseModel):
-    image: Any | UnsetType = field(required=True)
+    image: Any = field(required=True)
     model: str | Literal["dall-e-2"] | UnsetType | None = UNSET
     n: int | UnsetType | None = UNSET
     response_format: Literal["url", "b64_json"] | UnsetType | None = UNSET
@@ -119,9 +119,9 @@ class EditImageBodyJsonParam(BaseModel):
         | UnsetType
         | None
     ) = UNSET
-    images: list[ImageRefParam] | UnsetType = field(required=True)
+    images: list[ImageRefParam] = field(required=True)
     mask: ImageRefParam | UnsetType = UNSET
-    prompt: str | UnsetType = field(required=True)
+    prompt: str = field(required=True)
     n: int | UnsetType | None = UNSET
     quality: Literal["low", "medium", "high", "auto"] | UnsetType | None = UNSET
     input_fidelity: Literal["high", "low"] | UnsetType | None = UNSET
@@ -144,79 +144,77 @@ class Image(BaseModel):
 
 @attrs.define(repr=False)
 class ImageEditCompletedEvent(BaseModel):
-    type: Literal["image_edit.completed"] | UnsetType = field(
-        default="image_edit.completed", required=True
-    )
-    b64_json: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    size: Literal["1024x1024", "1024x1536", "1536x1024", "auto"] | UnsetType = field(required=True)
-    quality: Literal["low", "medium", "high", "auto"] | UnsetType = field(required=True)
-    background: Literal["transparent", "opaque", "auto"] | UnsetType = field(required=True)
-    output_format: Literal["png", "webp", "jpeg"] | UnsetType = field(required=True)
-    usage: ImagesUsage | UnsetType = field(required=True)
+    type: Literal["image_edit.completed"] = field(default="image_edit.completed", required=True)
+    b64_json: str = field(required=True)
+    created_at: int = field(required=True)
+    size: Literal["1024x1024", "1024x1536", "1536x1024", "auto"] = field(required=True)
+    quality: Literal["low", "medium", "high", "auto"] = field(required=True)
+    background: Literal["transparent", "opaque", "auto"] = field(required=True)
+    output_format: Literal["png", "webp", "jpeg"] = field(required=True)
+    usage: ImagesUsage = field(required=True)
 
 
 @attrs.define(repr=False)
 class ImageEditPartialImageEvent(BaseModel):
-    type: Literal["image_edit.partial_image"] | UnsetType = field(
+    type: Literal["image_edit.partial_image"] = field(
         default="image_edit.partial_image", required=True
     )
-    b64_json: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    size: Literal["1024x1024", "1024x1536", "1536x1024", "auto"] | UnsetType = field(required=True)
-    quality: Literal["low", "medium", "high", "auto"] | UnsetType = field(required=True)
-    background: Literal["transparent", "opaque", "auto"] | UnsetType = field(required=True)
-    output_format: Literal["png", "webp", "jpeg"] | UnsetType = field(required=True)
-    partial_image_index: int | UnsetType = field(required=True)
+    b64_json: str = field(required=True)
+    created_at: int = field(required=True)
+    size: Literal["1024x1024", "1024x1536", "1536x1024", "auto"] = field(required=True)
+    quality: Literal["low", "medium", "high", "auto"] = field(required=True)
+    background: Literal["transparent", "opaque", "auto"] = field(required=True)
+    output_format: Literal["png", "webp", "jpeg"] = field(required=True)
+    partial_image_index: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ImageGenCompletedEvent(BaseModel):
-    type: Literal["image_generation.completed"] | UnsetType = field(
+    type: Literal["image_generation.completed"] = field(
         default="image_generation.completed", required=True
     )
-    b64_json: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    size: Literal["1024x1024", "1024x1536", "1536x1024", "auto"] | UnsetType = field(required=True)
-    quality: Literal["low", "medium", "high", "auto"] | UnsetType = field(required=True)
-    background: Literal["transparent", "opaque", "auto"] | UnsetType = field(required=True)
-    output_format: Literal["png", "webp", "jpeg"] | UnsetType = field(required=True)
-    usage: ImagesUsage | UnsetType = field(required=True)
+    b64_json: str = field(required=True)
+    created_at: int = field(required=True)
+    size: Literal["1024x1024", "1024x1536", "1536x1024", "auto"] = field(required=True)
+    quality: Literal["low", "medium", "high", "auto"] = field(required=True)
+    background: Literal["transparent", "opaque", "auto"] = field(required=True)
+    output_format: Literal["png", "webp", "jpeg"] = field(required=True)
+    usage: ImagesUsage = field(required=True)
 
 
 @attrs.define(repr=False)
 class ImageGenInputUsageDetails(BaseModel):
-    text_tokens: int | UnsetType = field(required=True)
-    image_tokens: int | UnsetType = field(required=True)
+    text_tokens: int = field(required=True)
+    image_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ImageGenOutputTokensDetails(BaseModel):
-    image_tokens: int | UnsetType = field(required=True)
-    text_tokens: int | UnsetType = field(required=True)
+    image_tokens: int = field(required=True)
+    text_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ImageGenPartialImageEvent(BaseModel):
-    type: Literal["image_generation.partial_image"] | UnsetType = field(
+    type: Literal["image_generation.partial_image"] = field(
         default="image_generation.partial_image", required=True
     )
-    b64_json: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    size: Literal["1024x1024", "1024x1536", "1536x1024", "auto"] | UnsetType = field(required=True)
-    quality: Literal["low", "medium", "high", "auto"] | UnsetType = field(required=True)
-    background: Literal["transparent", "opaque", "auto"] | UnsetType = field(required=True)
-    output_format: Literal["png", "webp", "jpeg"] | UnsetType = field(required=True)
-    partial_image_index: int | UnsetType = field(required=True)
+    b64_json: str = field(required=True)
+    created_at: int = field(required=True)
+    size: Literal["1024x1024", "1024x1536", "1536x1024", "auto"] = field(required=True)
+    quality: Literal["low", "medium", "high", "auto"] = field(required=True)
+    background: Literal["transparent", "opaque", "auto"] = field(required=True)
+    output_format: Literal["png", "webp", "jpeg"] = field(required=True)
+    partial_image_index: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ImageGenUsage(BaseModel):
-    input_tokens: int | UnsetType = field(required=True)
-    total_tokens: int | UnsetType = field(required=True)
-    output_tokens: int | UnsetType = field(required=True)
+    input_tokens: int = field(required=True)
+    total_tokens: int = field(required=True)
+    output_tokens: int = field(required=True)
     output_tokens_details: ImageGenOutputTokensDetails | UnsetType = UNSET
-    input_tokens_details: ImageGenInputUsageDetails | UnsetType = field(required=True)
+    input_tokens_details: ImageGenInputUsageDetails = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -227,7 +225,7 @@ class ImageRefParam(BaseModel):
 
 @attrs.define(repr=False)
 class ImagesResponse(BaseModel):
-    created: int | UnsetType = field(required=True)
+    created: int = field(required=True)
     data: list[Image] | UnsetType = UNSET
     background: Literal["transparent", "opaque"] | UnsetType = UNSET
     output_format: Literal["png", "webp", "jpeg"] | UnsetType = UNSET
@@ -238,16 +236,16 @@ class ImagesResponse(BaseModel):
 
 @attrs.define(repr=False)
 class ImagesUsage(BaseModel):
-    total_tokens: int | UnsetType = field(required=True)
-    input_tokens: int | UnsetType = field(required=True)
-    output_tokens: int | UnsetType = field(required=True)
-    input_tokens_details: ImagesUsageInputTokensDetails | UnsetType = field(required=True)
+    total_tokens: int = field(required=True)
+    input_tokens: int = field(required=True)
+    output_tokens: int = field(required=True)
+    input_tokens_details: ImagesUsageInputTokensDetails = field(required=True)
 
 
 @attrs.define(repr=False)
 class ImagesUsageInputTokensDetails(BaseModel):
-    text_tokens: int | UnsetType = field(required=True)
-    image_tokens: int | UnsetType = field(required=True)
+    text_tokens: int = field(required=True)
+    image_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)

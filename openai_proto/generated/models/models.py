@@ -13,24 +13,24 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class ListModelsResponse(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[Model] | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[Model] = field(required=True)
 
 
 @attrs.define(repr=False)
 class Model(BaseModel):
-    id: str | UnsetType = field(required=True)
-    created: int | UnsetType = field(required=True)
-    object: Literal["model"] | UnsetType = field(default="model", required=True)
-    owned_by: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    created: int = field(required=True)
+    object: Literal["model"] = field(default="model", required=True)
+    owned_by: str = field(required=True)
     shutdown_date: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class ModelDeleted(BaseModel):
-    id: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
-    object: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    deleted: bool = field(required=True)
+    object: str = field(required=True)
 
 
 DeleteModelResponse = ModelDeleted

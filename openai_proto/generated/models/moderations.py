@@ -13,9 +13,7 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class CreateModerationRequest(BaseModel):
-    input: str | list[str] | list[CreateModerationRequestInputVariant3Item] | UnsetType = field(
-        required=True
-    )
+    input: str | list[str] | list[CreateModerationRequestInputVariant3Item] = field(required=True)
     model: (
         str
         | Literal[
@@ -30,103 +28,91 @@ class CreateModerationRequest(BaseModel):
 
 @attrs.define(repr=False)
 class CreateModerationRequestInputVariant3ItemImageUrl(BaseModel):
-    type: Literal["image_url"] | UnsetType = field(default="image_url", required=True)
-    image_url: CreateModerationRequestInputVariant3ItemImageUrlImageUrl | UnsetType = field(
-        required=True
-    )
+    type: Literal["image_url"] = field(default="image_url", required=True)
+    image_url: CreateModerationRequestInputVariant3ItemImageUrlImageUrl = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateModerationRequestInputVariant3ItemImageUrlImageUrl(BaseModel):
-    url: str | UnsetType = field(required=True)
+    url: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateModerationRequestInputVariant3ItemText(BaseModel):
-    type: Literal["text"] | UnsetType = field(default="text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["text"] = field(default="text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateModerationResponseResultsItem(BaseModel):
-    flagged: bool | UnsetType = field(required=True)
-    categories: CreateModerationResponseResultsItemCategories | UnsetType = field(required=True)
-    category_scores: CreateModerationResponseResultsItemCategoryScores | UnsetType = field(
-        required=True
+    flagged: bool = field(required=True)
+    categories: CreateModerationResponseResultsItemCategories = field(required=True)
+    category_scores: CreateModerationResponseResultsItemCategoryScores = field(required=True)
+    category_applied_input_types: CreateModerationResponseResultsItemCategoryAppliedInputTypes = (
+        field(required=True)
     )
-    category_applied_input_types: (
-        CreateModerationResponseResultsItemCategoryAppliedInputTypes | UnsetType
-    ) = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateModerationResponseResultsItemCategories(BaseModel):
-    hate: bool | UnsetType = field(required=True)
-    hate_threatening: bool | UnsetType = field(json="hate/threatening", required=True)
-    harassment: bool | UnsetType = field(required=True)
-    harassment_threatening: bool | UnsetType = field(json="harassment/threatening", required=True)
-    illicit: bool | UnsetType | None = field(required=True)
-    illicit_violent: bool | UnsetType | None = field(json="illicit/violent", required=True)
-    self_harm: bool | UnsetType = field(json="self-harm", required=True)
-    self_harm_intent: bool | UnsetType = field(json="self-harm/intent", required=True)
-    self_harm_instructions: bool | UnsetType = field(json="self-harm/instructions", required=True)
-    sexual: bool | UnsetType = field(required=True)
-    sexual_minors: bool | UnsetType = field(json="sexual/minors", required=True)
-    violence: bool | UnsetType = field(required=True)
-    violence_graphic: bool | UnsetType = field(json="violence/graphic", required=True)
+    hate: bool = field(required=True)
+    hate_threatening: bool = field(json="hate/threatening", required=True)
+    harassment: bool = field(required=True)
+    harassment_threatening: bool = field(json="harassment/threatening", required=True)
+    illicit: bool | None = field(required=True)
+    illicit_violent: bool | None = field(json="illicit/violent", required=True)
+    self_harm: bool = field(json="self-harm", required=True)
+    self_harm_intent: bool = field(json="self-harm/intent", required=True)
+    self_harm_instructions: bool = field(json="self-harm/instructions", required=True)
+    sexual: bool = field(required=True)
+    sexual_minors: bool = field(json="sexual/minors", required=True)
+    violence: bool = field(required=True)
+    violence_graphic: bool = field(json="violence/graphic", required=True)
 
 
 @attrs.define(repr=False)
 class CreateModerationResponseResultsItemCategoryAppliedInputTypes(BaseModel):
-    hate: list[Literal["text"]] | UnsetType = field(required=True)
-    hate_threatening: list[Literal["text"]] | UnsetType = field(
-        json="hate/threatening", required=True
-    )
-    harassment: list[Literal["text"]] | UnsetType = field(required=True)
-    harassment_threatening: list[Literal["text"]] | UnsetType = field(
+    hate: list[Literal["text"]] = field(required=True)
+    hate_threatening: list[Literal["text"]] = field(json="hate/threatening", required=True)
+    harassment: list[Literal["text"]] = field(required=True)
+    harassment_threatening: list[Literal["text"]] = field(
         json="harassment/threatening", required=True
     )
-    illicit: list[Literal["text"]] | UnsetType = field(required=True)
-    illicit_violent: list[Literal["text"]] | UnsetType = field(
-        json="illicit/violent", required=True
-    )
-    self_harm: list[Literal["text", "image"]] | UnsetType = field(json="self-harm", required=True)
-    self_harm_intent: list[Literal["text", "image"]] | UnsetType = field(
-        json="self-harm/intent", required=True
-    )
-    self_harm_instructions: list[Literal["text", "image"]] | UnsetType = field(
+    illicit: list[Literal["text"]] = field(required=True)
+    illicit_violent: list[Literal["text"]] = field(json="illicit/violent", required=True)
+    self_harm: list[Literal["text", "image"]] = field(json="self-harm", required=True)
+    self_harm_intent: list[Literal["text", "image"]] = field(json="self-harm/intent", required=True)
+    self_harm_instructions: list[Literal["text", "image"]] = field(
         json="self-harm/instructions", required=True
     )
-    sexual: list[Literal["text", "image"]] | UnsetType = field(required=True)
-    sexual_minors: list[Literal["text"]] | UnsetType = field(json="sexual/minors", required=True)
-    violence: list[Literal["text", "image"]] | UnsetType = field(required=True)
-    violence_graphic: list[Literal["text", "image"]] | UnsetType = field(
-        json="violence/graphic", required=True
-    )
+    sexual: list[Literal["text", "image"]] = field(required=True)
+    sexual_minors: list[Literal["text"]] = field(json="sexual/minors", required=True)
+    violence: list[Literal["text", "image"]] = field(required=True)
+    violence_graphic: list[Literal["text", "image"]] = field(json="violence/graphic", required=True)
 
 
 @attrs.define(repr=False)
 class CreateModerationResponseResultsItemCategoryScores(BaseModel):
-    hate: float | UnsetType = field(required=True)
-    hate_threatening: float | UnsetType = field(json="hate/threatening", required=True)
-    harassment: float | UnsetType = field(required=True)
-    harassment_threatening: float | UnsetType = field(json="harassment/threatening", required=True)
-    illicit: float | UnsetType = field(required=True)
-    illicit_violent: float | UnsetType = field(json="illicit/violent", required=True)
-    self_harm: float | UnsetType = field(json="self-harm", required=True)
-    self_harm_intent: float | UnsetType = field(json="self-harm/intent", required=True)
-    self_harm_instructions: float | UnsetType = field(json="self-harm/instructions", required=True)
-    sexual: float | UnsetType = field(required=True)
-    sexual_minors: float | UnsetType = field(json="sexual/minors", required=True)
-    violence: float | UnsetType = field(required=True)
-    violence_graphic: float | UnsetType = field(json="violence/graphic", required=True)
+    hate: float = field(required=True)
+    hate_threatening: float = field(json="hate/threatening", required=True)
+    harassment: float = field(required=True)
+    harassment_threatening: float = field(json="harassment/threatening", required=True)
+    illicit: float = field(required=True)
+    illicit_violent: float = field(json="illicit/violent", required=True)
+    self_harm: float = field(json="self-harm", required=True)
+    self_harm_intent: float = field(json="self-harm/intent", required=True)
+    self_harm_instructions: float = field(json="self-harm/instructions", required=True)
+    sexual: float = field(required=True)
+    sexual_minors: float = field(json="sexual/minors", required=True)
+    violence: float = field(required=True)
+    violence_graphic: float = field(json="violence/graphic", required=True)
 
 
 @attrs.define(repr=False)
 class ModerationCreateResponse(BaseModel):
-    id: str | UnsetType = field(required=True)
-    model: str | UnsetType = field(required=True)
-    results: list[CreateModerationResponseResultsItem] | UnsetType = field(required=True)
+    id: str = field(required=True)
+    model: str = field(required=True)
+    results: list[CreateModerationResponseResultsItem] = field(required=True)
 
 
 @attrs.define(repr=False)

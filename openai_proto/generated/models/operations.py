@@ -13,18 +13,18 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class AdminApiKeysDeleteResponse(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["organization.admin_api_key.deleted"] | UnsetType = field(
+    id: str = field(required=True)
+    object: Literal["organization.admin_api_key.deleted"] = field(
         default="organization.admin_api_key.deleted", required=True
     )
-    deleted: bool | UnsetType = field(required=True)
+    deleted: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class DeleteEvalResponse(BaseModel):
-    object: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
-    eval_id: str | UnsetType = field(required=True)
+    object: str = field(required=True)
+    deleted: bool = field(required=True)
+    eval_id: str = field(required=True)
 
 
 @attrs.define(repr=False)

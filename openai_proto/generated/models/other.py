@@ -33,46 +33,46 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class CodeInterpreterFileOutput(BaseModel):
-    type: Literal["files"] | UnsetType = field(default="files", required=True)
-    files: list[CodeInterpreterFileOutputFilesItem] | UnsetType = field(required=True)
+    type: Literal["files"] = field(default="files", required=True)
+    files: list[CodeInterpreterFileOutputFilesItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class CodeInterpreterFileOutputFilesItem(BaseModel):
-    mime_type: str | UnsetType = field(required=True)
-    file_id: str | UnsetType = field(required=True)
+    mime_type: str = field(required=True)
+    file_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CodeInterpreterTextOutput(BaseModel):
-    type: Literal["logs"] | UnsetType = field(default="logs", required=True)
-    logs: str | UnsetType = field(required=True)
+    type: Literal["logs"] = field(default="logs", required=True)
+    logs: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ContainerFileCitationParam(BaseModel):
-    type: Literal["container_file_citation"] | UnsetType = field(
+    type: Literal["container_file_citation"] = field(
         default="container_file_citation", required=True
     )
-    start_index: int | UnsetType = field(required=True)
-    end_index: int | UnsetType = field(required=True)
-    container_id: str | UnsetType = field(required=True)
-    file_id: str | UnsetType = field(required=True)
-    filename: str | UnsetType = field(required=True)
+    start_index: int = field(required=True)
+    end_index: int = field(required=True)
+    container_id: str = field(required=True)
+    file_id: str = field(required=True)
+    filename: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class DragPoint(BaseModel):
-    x: int | UnsetType = field(required=True)
-    y: int | UnsetType = field(required=True)
+    x: int = field(required=True)
+    y: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class FileCitationParam(BaseModel):
-    type: Literal["file_citation"] | UnsetType = field(default="file_citation", required=True)
-    index: int | UnsetType = field(required=True)
-    file_id: str | UnsetType = field(required=True)
-    filename: str | UnsetType = field(required=True)
+    type: Literal["file_citation"] = field(default="file_citation", required=True)
+    index: int = field(required=True)
+    file_id: str = field(required=True)
+    filename: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -80,7 +80,7 @@ class FineTuneChatCompletionRequestAssistantMessage(BaseModel):
     weight: Literal[0, 1] | UnsetType = UNSET
     content: str | list[ChatCompletionRequestAssistantMessageContentPart] | UnsetType | None = UNSET
     refusal: str | UnsetType | None = UNSET
-    role: Literal["assistant"] | UnsetType = field(default="assistant", required=True)
+    role: Literal["assistant"] = field(default="assistant", required=True)
     name: str | UnsetType = UNSET
     audio: ChatCompletionRequestAssistantMessageAudioVariant1 | UnsetType | None = UNSET
     tool_calls: ChatCompletionMessageToolCalls | UnsetType = UNSET
@@ -91,20 +91,20 @@ class FineTuneChatCompletionRequestAssistantMessage(BaseModel):
 
 @attrs.define(repr=False)
 class OutputAudio(BaseModel):
-    type: Literal["output_audio"] | UnsetType = field(default="output_audio", required=True)
-    data: str | UnsetType = field(required=True)
-    transcript: str | UnsetType = field(required=True)
+    type: Literal["output_audio"] = field(default="output_audio", required=True)
+    data: str = field(required=True)
+    transcript: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseFormatTextGrammar(BaseModel):
-    type: Literal["grammar"] | UnsetType = field(default="grammar", required=True)
-    grammar: str | UnsetType = field(required=True)
+    type: Literal["grammar"] = field(default="grammar", required=True)
+    grammar: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseFormatTextPython(BaseModel):
-    type: Literal["python"] | UnsetType = field(default="python", required=True)
+    type: Literal["python"] = field(default="python", required=True)
 
 
 @attrs.define(repr=False)
@@ -114,11 +114,11 @@ class UnknownContent(UnknownVariant):
 
 @attrs.define(repr=False)
 class UrlCitationParam(BaseModel):
-    type: Literal["url_citation"] | UnsetType = field(default="url_citation", required=True)
-    start_index: int | UnsetType = field(required=True)
-    end_index: int | UnsetType = field(required=True)
-    url: str | UnsetType = field(required=True)
-    title: str | UnsetType = field(required=True)
+    type: Literal["url_citation"] = field(default="url_citation", required=True)
+    start_index: int = field(required=True)
+    end_index: int = field(required=True)
+    url: str = field(required=True)
+    title: str = field(required=True)
 
 
 ChatCompletionModalities = Union[list[Literal["text", "audio"]], None]

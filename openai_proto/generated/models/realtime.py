@@ -72,16 +72,16 @@ class AudioTranscriptionResponse(BaseModel):
 
 @attrs.define(repr=False)
 class ClientSecretCreateResponse(BaseModel):
-    value: str | UnsetType = field(required=True)
-    expires_at: int | UnsetType = field(required=True)
-    session: RealtimeCreateClientSecretResponseSession | UnsetType = field(required=True)
+    value: str = field(required=True)
+    expires_at: int = field(required=True)
+    session: RealtimeCreateClientSecretResponseSession = field(required=True)
 
 
 @attrs.define(repr=False)
 class LogProbProperties(BaseModel):
-    token: str | UnsetType = field(required=True)
-    logprob: float | UnsetType = field(required=True)
-    bytes: list[int] | UnsetType = field(required=True)
+    token: str = field(required=True)
+    logprob: float = field(required=True)
+    bytes: list[int] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -102,13 +102,13 @@ class RealtimeAudioFormatsPCMUAudioFormat(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeCallCreateRequest(BaseModel):
-    sdp: str | UnsetType = field(required=True)
+    sdp: str = field(required=True)
     session: RealtimeSessionCreateRequestGA | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class RealtimeCallReferRequest(BaseModel):
-    target_uri: str | UnsetType = field(required=True)
+    target_uri: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -119,55 +119,55 @@ class RealtimeCallRejectRequest(BaseModel):
 @attrs.define(repr=False)
 class RealtimeClientEventConversationItemCreate(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["conversation.item.create"] | UnsetType = field(
+    type: Literal["conversation.item.create"] = field(
         default="conversation.item.create", required=True
     )
     previous_item_id: str | UnsetType = UNSET
-    item: RealtimeConversationItem | UnsetType = field(required=True)
+    item: RealtimeConversationItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeClientEventConversationItemDelete(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["conversation.item.delete"] | UnsetType = field(
+    type: Literal["conversation.item.delete"] = field(
         default="conversation.item.delete", required=True
     )
-    item_id: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeClientEventConversationItemRetrieve(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["conversation.item.retrieve"] | UnsetType = field(
+    type: Literal["conversation.item.retrieve"] = field(
         default="conversation.item.retrieve", required=True
     )
-    item_id: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeClientEventConversationItemTruncate(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["conversation.item.truncate"] | UnsetType = field(
+    type: Literal["conversation.item.truncate"] = field(
         default="conversation.item.truncate", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    audio_end_ms: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    content_index: int = field(required=True)
+    audio_end_ms: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeClientEventInputAudioBufferAppend(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["input_audio_buffer.append"] | UnsetType = field(
+    type: Literal["input_audio_buffer.append"] = field(
         default="input_audio_buffer.append", required=True
     )
-    audio: str | UnsetType = field(required=True)
+    audio: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeClientEventInputAudioBufferClear(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["input_audio_buffer.clear"] | UnsetType = field(
+    type: Literal["input_audio_buffer.clear"] = field(
         default="input_audio_buffer.clear", required=True
     )
 
@@ -175,7 +175,7 @@ class RealtimeClientEventInputAudioBufferClear(BaseModel):
 @attrs.define(repr=False)
 class RealtimeClientEventInputAudioBufferCommit(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["input_audio_buffer.commit"] | UnsetType = field(
+    type: Literal["input_audio_buffer.commit"] = field(
         default="input_audio_buffer.commit", required=True
     )
 
@@ -183,7 +183,7 @@ class RealtimeClientEventInputAudioBufferCommit(BaseModel):
 @attrs.define(repr=False)
 class RealtimeClientEventOutputAudioBufferClear(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["output_audio_buffer.clear"] | UnsetType = field(
+    type: Literal["output_audio_buffer.clear"] = field(
         default="output_audio_buffer.clear", required=True
     )
 
@@ -191,66 +191,62 @@ class RealtimeClientEventOutputAudioBufferClear(BaseModel):
 @attrs.define(repr=False)
 class RealtimeClientEventResponseCancel(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["response.cancel"] | UnsetType = field(default="response.cancel", required=True)
+    type: Literal["response.cancel"] = field(default="response.cancel", required=True)
     response_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class RealtimeClientEventResponseCreate(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["response.create"] | UnsetType = field(default="response.create", required=True)
+    type: Literal["response.create"] = field(default="response.create", required=True)
     response: RealtimeResponseCreateParams | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class RealtimeClientEventSessionUpdate(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["session.update"] | UnsetType = field(default="session.update", required=True)
-    session: RealtimeClientEventSessionUpdateSession | UnsetType = field(required=True)
+    type: Literal["session.update"] = field(default="session.update", required=True)
+    session: RealtimeClientEventSessionUpdateSession = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeClientEventTranscriptionSessionUpdate(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["transcription_session.update"] | UnsetType = field(
+    type: Literal["transcription_session.update"] = field(
         default="transcription_session.update", required=True
     )
-    session: RealtimeTranscriptionSessionCreateRequest | UnsetType = field(required=True)
+    session: RealtimeTranscriptionSessionCreateRequest = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeConversationItemFunctionCall(BaseModel):
     id: str | UnsetType = UNSET
     object: Literal["realtime.item"] | UnsetType = UNSET
-    type: Literal["function_call"] | UnsetType = field(default="function_call", required=True)
+    type: Literal["function_call"] = field(default="function_call", required=True)
     status: Literal["completed", "incomplete", "in_progress"] | UnsetType = UNSET
     call_id: str | UnsetType = UNSET
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeConversationItemFunctionCallOutput(BaseModel):
     id: str | UnsetType = UNSET
     object: Literal["realtime.item"] | UnsetType = UNSET
-    type: Literal["function_call_output"] | UnsetType = field(
-        default="function_call_output", required=True
-    )
+    type: Literal["function_call_output"] = field(default="function_call_output", required=True)
     status: Literal["completed", "incomplete", "in_progress"] | UnsetType = UNSET
-    call_id: str | UnsetType = field(required=True)
-    output: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
+    output: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeConversationItemMessageAssistant(BaseModel):
     id: str | UnsetType = UNSET
     object: Literal["realtime.item"] | UnsetType = UNSET
-    type: Literal["message"] | UnsetType = field(default="message", required=True)
+    type: Literal["message"] = field(default="message", required=True)
     status: Literal["completed", "incomplete", "in_progress"] | UnsetType = UNSET
-    role: Literal["assistant"] | UnsetType = field(default="assistant", required=True)
-    content: list[RealtimeConversationItemMessageAssistantContentItem] | UnsetType = field(
-        required=True
-    )
+    role: Literal["assistant"] = field(default="assistant", required=True)
+    content: list[RealtimeConversationItemMessageAssistantContentItem] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -265,12 +261,10 @@ class RealtimeConversationItemMessageAssistantContentItem(BaseModel):
 class RealtimeConversationItemMessageSystem(BaseModel):
     id: str | UnsetType = UNSET
     object: Literal["realtime.item"] | UnsetType = UNSET
-    type: Literal["message"] | UnsetType = field(default="message", required=True)
+    type: Literal["message"] = field(default="message", required=True)
     status: Literal["completed", "incomplete", "in_progress"] | UnsetType = UNSET
-    role: Literal["system"] | UnsetType = field(default="system", required=True)
-    content: list[RealtimeConversationItemMessageSystemContentItem] | UnsetType = field(
-        required=True
-    )
+    role: Literal["system"] = field(default="system", required=True)
+    content: list[RealtimeConversationItemMessageSystemContentItem] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -283,10 +277,10 @@ class RealtimeConversationItemMessageSystemContentItem(BaseModel):
 class RealtimeConversationItemMessageUser(BaseModel):
     id: str | UnsetType = UNSET
     object: Literal["realtime.item"] | UnsetType = UNSET
-    type: Literal["message"] | UnsetType = field(default="message", required=True)
+    type: Literal["message"] = field(default="message", required=True)
     status: Literal["completed", "incomplete", "in_progress"] | UnsetType = UNSET
-    role: Literal["user"] | UnsetType = field(default="user", required=True)
-    content: list[RealtimeConversationItemMessageUserContentItem] | UnsetType = field(required=True)
+    role: Literal["user"] = field(default="user", required=True)
+    content: list[RealtimeConversationItemMessageUserContentItem] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -344,55 +338,51 @@ class RealtimeFunctionTool(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeMCPApprovalRequest(BaseModel):
-    type: Literal["mcp_approval_request"] | UnsetType = field(
-        default="mcp_approval_request", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    server_label: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    type: Literal["mcp_approval_request"] = field(default="mcp_approval_request", required=True)
+    id: str = field(required=True)
+    server_label: str = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeMCPApprovalResponse(BaseModel):
-    type: Literal["mcp_approval_response"] | UnsetType = field(
-        default="mcp_approval_response", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    approval_request_id: str | UnsetType = field(required=True)
-    approve: bool | UnsetType = field(required=True)
+    type: Literal["mcp_approval_response"] = field(default="mcp_approval_response", required=True)
+    id: str = field(required=True)
+    approval_request_id: str = field(required=True)
+    approve: bool = field(required=True)
     reason: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class RealtimeMCPHTTPError(BaseModel):
-    type: Literal["http_error"] | UnsetType = field(default="http_error", required=True)
-    code: int | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
+    type: Literal["http_error"] = field(default="http_error", required=True)
+    code: int = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeMCPListTools(BaseModel):
-    type: Literal["mcp_list_tools"] | UnsetType = field(default="mcp_list_tools", required=True)
+    type: Literal["mcp_list_tools"] = field(default="mcp_list_tools", required=True)
     id: str | UnsetType = UNSET
-    server_label: str | UnsetType = field(required=True)
-    tools: list[MCPListToolsTool] | UnsetType = field(required=True)
+    server_label: str = field(required=True)
+    tools: list[MCPListToolsTool] = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeMCPProtocolError(BaseModel):
-    type: Literal["protocol_error"] | UnsetType = field(default="protocol_error", required=True)
-    code: int | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
+    type: Literal["protocol_error"] = field(default="protocol_error", required=True)
+    code: int = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeMCPToolCall(BaseModel):
-    type: Literal["mcp_call"] | UnsetType = field(default="mcp_call", required=True)
-    id: str | UnsetType = field(required=True)
-    server_label: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    type: Literal["mcp_call"] = field(default="mcp_call", required=True)
+    id: str = field(required=True)
+    server_label: str = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
     approval_request_id: str | UnsetType | None = UNSET
     output: str | UnsetType | None = UNSET
     error: RealtimeMCPToolCallError | UnsetType | None = UNSET
@@ -400,10 +390,8 @@ class RealtimeMCPToolCall(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeMCPToolExecutionError(BaseModel):
-    type: Literal["tool_execution_error"] | UnsetType = field(
-        default="tool_execution_error", required=True
-    )
-    message: str | UnsetType = field(required=True)
+    type: Literal["tool_execution_error"] = field(default="tool_execution_error", required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -517,13 +505,9 @@ class RealtimeResponseUsageOutputTokenDetails(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeServerEventConversationCreated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.created"] | UnsetType = field(
-        default="conversation.created", required=True
-    )
-    conversation: RealtimeServerEventConversationCreatedConversation | UnsetType = field(
-        required=True
-    )
+    event_id: str = field(required=True)
+    type: Literal["conversation.created"] = field(default="conversation.created", required=True)
+    conversation: RealtimeServerEventConversationCreatedConversation = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -534,66 +518,64 @@ class RealtimeServerEventConversationCreatedConversation(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeServerEventConversationItemAdded(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.added"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.added"] = field(
         default="conversation.item.added", required=True
     )
     previous_item_id: str | UnsetType | None = UNSET
-    item: RealtimeConversationItem | UnsetType = field(required=True)
+    item: RealtimeConversationItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventConversationItemCreated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.created"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.created"] = field(
         default="conversation.item.created", required=True
     )
     previous_item_id: str | UnsetType | None = UNSET
-    item: RealtimeConversationItem | UnsetType = field(required=True)
+    item: RealtimeConversationItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventConversationItemDeleted(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.deleted"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.deleted"] = field(
         default="conversation.item.deleted", required=True
     )
-    item_id: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventConversationItemDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.done"] | UnsetType = field(
-        default="conversation.item.done", required=True
-    )
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.done"] = field(default="conversation.item.done", required=True)
     previous_item_id: str | UnsetType | None = UNSET
-    item: RealtimeConversationItem | UnsetType = field(required=True)
+    item: RealtimeConversationItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventConversationItemInputAudioTranscriptionCompleted(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.input_audio_transcription.completed"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.input_audio_transcription.completed"] = field(
         default="conversation.item.input_audio_transcription.completed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    transcript: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    content_index: int = field(required=True)
+    transcript: str = field(required=True)
     languages: list[TranscriptionLanguage] | UnsetType = UNSET
     logprobs: list[LogProbProperties] | UnsetType | None = UNSET
-    usage: RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage | UnsetType = (
-        field(required=True)
+    usage: RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage = field(
+        required=True
     )
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventConversationItemInputAudioTranscriptionDelta(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.input_audio_transcription.delta"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.input_audio_transcription.delta"] = field(
         default="conversation.item.input_audio_transcription.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
     content_index: int | UnsetType = UNSET
     delta: str | UnsetType = UNSET
     logprobs: list[LogProbProperties] | UnsetType | None = UNSET
@@ -601,14 +583,14 @@ class RealtimeServerEventConversationItemInputAudioTranscriptionDelta(BaseModel)
 
 @attrs.define(repr=False)
 class RealtimeServerEventConversationItemInputAudioTranscriptionFailed(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.input_audio_transcription.failed"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.input_audio_transcription.failed"] = field(
         default="conversation.item.input_audio_transcription.failed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    error: RealtimeServerEventConversationItemInputAudioTranscriptionFailedError | UnsetType = (
-        field(required=True)
+    item_id: str = field(required=True)
+    content_index: int = field(required=True)
+    error: RealtimeServerEventConversationItemInputAudioTranscriptionFailedError = field(
+        required=True
     )
 
 
@@ -622,176 +604,170 @@ class RealtimeServerEventConversationItemInputAudioTranscriptionFailedError(Base
 
 @attrs.define(repr=False)
 class RealtimeServerEventConversationItemInputAudioTranscriptionSegment(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.input_audio_transcription.segment"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.input_audio_transcription.segment"] = field(
         default="conversation.item.input_audio_transcription.segment", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    speaker: str | UnsetType = field(required=True)
-    start: float | UnsetType = field(required=True)
-    end: float | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    content_index: int = field(required=True)
+    text: str = field(required=True)
+    id: str = field(required=True)
+    speaker: str = field(required=True)
+    start: float = field(required=True)
+    end: float = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventConversationItemRetrieved(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.retrieved"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.retrieved"] = field(
         default="conversation.item.retrieved", required=True
     )
-    item: RealtimeConversationItem | UnsetType = field(required=True)
+    item: RealtimeConversationItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventConversationItemTruncated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.truncated"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.truncated"] = field(
         default="conversation.item.truncated", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    audio_end_ms: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    content_index: int = field(required=True)
+    audio_end_ms: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventError(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["error"] | UnsetType = field(default="error", required=True)
-    error: RealtimeServerEventErrorError | UnsetType = field(required=True)
+    event_id: str = field(required=True)
+    type: Literal["error"] = field(default="error", required=True)
+    error: RealtimeServerEventErrorError = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventErrorError(BaseModel):
-    type: str | UnsetType = field(required=True)
+    type: str = field(required=True)
     code: str | UnsetType | None = UNSET
-    message: str | UnsetType = field(required=True)
+    message: str = field(required=True)
     param: str | UnsetType | None = UNSET
     event_id: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventInputAudioBufferCleared(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["input_audio_buffer.cleared"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["input_audio_buffer.cleared"] = field(
         default="input_audio_buffer.cleared", required=True
     )
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventInputAudioBufferCommitted(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["input_audio_buffer.committed"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["input_audio_buffer.committed"] = field(
         default="input_audio_buffer.committed", required=True
     )
     previous_item_id: str | UnsetType | None = UNSET
-    item_id: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventInputAudioBufferDtmfEventReceived(BaseModel):
-    type: Literal["input_audio_buffer.dtmf_event_received"] | UnsetType = field(
+    type: Literal["input_audio_buffer.dtmf_event_received"] = field(
         default="input_audio_buffer.dtmf_event_received", required=True
     )
-    event: str | UnsetType = field(required=True)
-    received_at: int | UnsetType = field(required=True)
+    event: str = field(required=True)
+    received_at: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventInputAudioBufferSpeechStarted(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["input_audio_buffer.speech_started"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["input_audio_buffer.speech_started"] = field(
         default="input_audio_buffer.speech_started", required=True
     )
-    audio_start_ms: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    audio_start_ms: int = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventInputAudioBufferSpeechStopped(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["input_audio_buffer.speech_stopped"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["input_audio_buffer.speech_stopped"] = field(
         default="input_audio_buffer.speech_stopped", required=True
     )
-    audio_end_ms: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    audio_end_ms: int = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventInputAudioBufferTimeoutTriggered(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["input_audio_buffer.timeout_triggered"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["input_audio_buffer.timeout_triggered"] = field(
         default="input_audio_buffer.timeout_triggered", required=True
     )
-    audio_start_ms: int | UnsetType = field(required=True)
-    audio_end_ms: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    audio_start_ms: int = field(required=True)
+    audio_end_ms: int = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventMCPListToolsCompleted(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["mcp_list_tools.completed"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["mcp_list_tools.completed"] = field(
         default="mcp_list_tools.completed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventMCPListToolsFailed(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["mcp_list_tools.failed"] | UnsetType = field(
-        default="mcp_list_tools.failed", required=True
-    )
-    item_id: str | UnsetType = field(required=True)
+    event_id: str = field(required=True)
+    type: Literal["mcp_list_tools.failed"] = field(default="mcp_list_tools.failed", required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventMCPListToolsInProgress(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["mcp_list_tools.in_progress"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["mcp_list_tools.in_progress"] = field(
         default="mcp_list_tools.in_progress", required=True
     )
-    item_id: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventOutputAudioBufferCleared(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["output_audio_buffer.cleared"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["output_audio_buffer.cleared"] = field(
         default="output_audio_buffer.cleared", required=True
     )
-    response_id: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventOutputAudioBufferStarted(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["output_audio_buffer.started"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["output_audio_buffer.started"] = field(
         default="output_audio_buffer.started", required=True
     )
-    response_id: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventOutputAudioBufferStopped(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["output_audio_buffer.stopped"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["output_audio_buffer.stopped"] = field(
         default="output_audio_buffer.stopped", required=True
     )
-    response_id: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventRateLimitsUpdated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["rate_limits.updated"] | UnsetType = field(
-        default="rate_limits.updated", required=True
-    )
-    rate_limits: list[RealtimeServerEventRateLimitsUpdatedRateLimitsItem] | UnsetType = field(
-        required=True
-    )
+    event_id: str = field(required=True)
+    type: Literal["rate_limits.updated"] = field(default="rate_limits.updated", required=True)
+    rate_limits: list[RealtimeServerEventRateLimitsUpdatedRateLimitsItem] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -804,66 +780,66 @@ class RealtimeServerEventRateLimitsUpdatedRateLimitsItem(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseAudioDelta(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_audio.delta"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_audio.delta"] = field(
         default="response.output_audio.delta", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseAudioDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_audio.done"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_audio.done"] = field(
         default="response.output_audio.done", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseAudioTranscriptDelta(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_audio_transcript.delta"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_audio_transcript.delta"] = field(
         default="response.output_audio_transcript.delta", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseAudioTranscriptDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_audio_transcript.done"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_audio_transcript.done"] = field(
         default="response.output_audio_transcript.done", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    transcript: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    transcript: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseContentPartAdded(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.content_part.added"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.content_part.added"] = field(
         default="response.content_part.added", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    part: RealtimeServerEventResponseContentPartAddedPart | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    part: RealtimeServerEventResponseContentPartAddedPart = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -876,15 +852,15 @@ class RealtimeServerEventResponseContentPartAddedPart(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseContentPartDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.content_part.done"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.content_part.done"] = field(
         default="response.content_part.done", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    part: RealtimeServerEventResponseContentPartDonePart | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    part: RealtimeServerEventResponseContentPartDonePart = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -897,169 +873,169 @@ class RealtimeServerEventResponseContentPartDonePart(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseCreated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.created"] | UnsetType = field(default="response.created", required=True)
-    response: RealtimeResponse | UnsetType = field(required=True)
+    event_id: str = field(required=True)
+    type: Literal["response.created"] = field(default="response.created", required=True)
+    response: RealtimeResponse = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.done"] | UnsetType = field(default="response.done", required=True)
-    response: RealtimeResponse | UnsetType = field(required=True)
+    event_id: str = field(required=True)
+    type: Literal["response.done"] = field(default="response.done", required=True)
+    response: RealtimeResponse = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseFunctionCallArgumentsDelta(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.function_call_arguments.delta"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.function_call_arguments.delta"] = field(
         default="response.function_call_arguments.delta", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    call_id: str = field(required=True)
+    delta: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseFunctionCallArgumentsDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.function_call_arguments.done"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.function_call_arguments.done"] = field(
         default="response.function_call_arguments.done", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    call_id: str = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseMCPCallArgumentsDelta(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.mcp_call_arguments.delta"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.mcp_call_arguments.delta"] = field(
         default="response.mcp_call_arguments.delta", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    delta: str = field(required=True)
     obfuscation: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseMCPCallArgumentsDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.mcp_call_arguments.done"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.mcp_call_arguments.done"] = field(
         default="response.mcp_call_arguments.done", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    arguments: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseMCPCallCompleted(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.mcp_call.completed"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.mcp_call.completed"] = field(
         default="response.mcp_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseMCPCallFailed(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.mcp_call.failed"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.mcp_call.failed"] = field(
         default="response.mcp_call.failed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseMCPCallInProgress(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.mcp_call.in_progress"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.mcp_call.in_progress"] = field(
         default="response.mcp_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseOutputItemAdded(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_item.added"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_item.added"] = field(
         default="response.output_item.added", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item: RealtimeConversationItem | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    output_index: int = field(required=True)
+    item: RealtimeConversationItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseOutputItemDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_item.done"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_item.done"] = field(
         default="response.output_item.done", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item: RealtimeConversationItem | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    output_index: int = field(required=True)
+    item: RealtimeConversationItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseTextDelta(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_text.delta"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_text.delta"] = field(
         default="response.output_text.delta", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventResponseTextDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_text.done"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_text.done"] = field(
         default="response.output_text.done", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventSessionCreated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["session.created"] | UnsetType = field(default="session.created", required=True)
-    session: RealtimeServerEventSessionCreatedSession | UnsetType = field(required=True)
+    event_id: str = field(required=True)
+    type: Literal["session.created"] = field(default="session.created", required=True)
+    session: RealtimeServerEventSessionCreatedSession = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventSessionUpdated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["session.updated"] | UnsetType = field(default="session.updated", required=True)
-    session: RealtimeServerEventSessionUpdatedSession | UnsetType = field(required=True)
+    event_id: str = field(required=True)
+    type: Literal["session.updated"] = field(default="session.updated", required=True)
+    session: RealtimeServerEventSessionUpdatedSession = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeServerEventTranscriptionSessionUpdated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["transcription_session.updated"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["transcription_session.updated"] = field(
         default="transcription_session.updated", required=True
     )
-    session: TranscriptionSession | UnsetType = field(required=True)
+    session: TranscriptionSession = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -1114,7 +1090,7 @@ class RealtimeSession(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeSessionCreateRequest(BaseModel):
-    client_secret: RealtimeSessionCreateRequestClientSecret | UnsetType = field(required=True)
+    client_secret: RealtimeSessionCreateRequestClientSecret = field(required=True)
     modalities: Any | UnsetType = UNSET
     instructions: str | UnsetType = UNSET
     voice: VoiceIdsOrCustomVoice | UnsetType = UNSET
@@ -1138,13 +1114,13 @@ class RealtimeSessionCreateRequest(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeSessionCreateRequestClientSecret(BaseModel):
-    value: str | UnsetType = field(required=True)
-    expires_at: int | UnsetType = field(required=True)
+    value: str = field(required=True)
+    expires_at: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeSessionCreateRequestGA(BaseModel):
-    type: Literal["realtime"] | UnsetType = field(default="realtime", required=True)
+    type: Literal["realtime"] = field(default="realtime", required=True)
     output_modalities: list[Literal["text", "audio"]] | UnsetType = UNSET
     model: (
         str
@@ -1286,11 +1262,9 @@ class RealtimeSessionCreateResponseAudioOutput(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeSessionCreateResponseGA(BaseModel):
-    type: Literal["realtime"] | UnsetType = field(default="realtime", required=True)
-    id: str | UnsetType = field(required=True)
-    object: Literal["realtime.session"] | UnsetType = field(
-        default="realtime.session", required=True
-    )
+    type: Literal["realtime"] = field(default="realtime", required=True)
+    id: str = field(required=True)
+    object: Literal["realtime.session"] = field(default="realtime.session", required=True)
     expires_at: int | UnsetType = UNSET
     output_modalities: list[Literal["text", "audio"]] | UnsetType = UNSET
     model: (
@@ -1408,7 +1382,7 @@ class RealtimeTranscriptionSessionCreateRequest(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeTranscriptionSessionCreateRequestGA(BaseModel):
-    type: Literal["transcription"] | UnsetType = field(default="transcription", required=True)
+    type: Literal["transcription"] = field(default="transcription", required=True)
     audio: RealtimeTranscriptionSessionCreateRequestGAAudio | UnsetType = UNSET
     include: list[Literal["item.input_audio_transcription.logprobs"]] | UnsetType = UNSET
 
@@ -1448,15 +1422,15 @@ class RealtimeTranscriptionSessionCreateRequestTurnDetection(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeTranscriptionSessionCreateResponseClientSecret(BaseModel):
-    value: str | UnsetType = field(required=True)
-    expires_at: int | UnsetType = field(required=True)
+    value: str = field(required=True)
+    expires_at: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeTranscriptionSessionCreateResponseGA(BaseModel):
-    type: Literal["transcription"] | UnsetType = field(default="transcription", required=True)
-    id: str | UnsetType = field(required=True)
-    object: str | UnsetType = field(required=True)
+    type: Literal["transcription"] = field(default="transcription", required=True)
+    id: str = field(required=True)
+    object: str = field(required=True)
     expires_at: int | UnsetType = UNSET
     include: list[Literal["item.input_audio_transcription.logprobs"]] | UnsetType = UNSET
     audio: RealtimeTranscriptionSessionCreateResponseGAAudio | UnsetType = UNSET
@@ -1505,29 +1479,29 @@ class RealtimeTranscriptionSessionCreateResponseTurnDetection(BaseModel):
 @attrs.define(repr=False)
 class RealtimeTranslationClientEventInputAudioBufferAppend(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["session.input_audio_buffer.append"] | UnsetType = field(
+    type: Literal["session.input_audio_buffer.append"] = field(
         default="session.input_audio_buffer.append", required=True
     )
-    audio: str | UnsetType = field(required=True)
+    audio: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeTranslationClientEventSessionClose(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["session.close"] | UnsetType = field(default="session.close", required=True)
+    type: Literal["session.close"] = field(default="session.close", required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeTranslationClientEventSessionUpdate(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["session.update"] | UnsetType = field(default="session.update", required=True)
-    session: RealtimeTranslationSessionUpdateRequest | UnsetType = field(required=True)
+    type: Literal["session.update"] = field(default="session.update", required=True)
+    session: RealtimeTranslationSessionUpdateRequest = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeTranslationClientSecretCreateRequest(BaseModel):
     expires_after: RealtimeTranslationClientSecretCreateRequestExpiresAfter | UnsetType = UNSET
-    session: RealtimeTranslationSessionCreateRequest | UnsetType = field(required=True)
+    session: RealtimeTranslationSessionCreateRequest = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -1538,41 +1512,41 @@ class RealtimeTranslationClientSecretCreateRequestExpiresAfter(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeTranslationClientSecretCreateResponse(BaseModel):
-    value: str | UnsetType = field(required=True)
-    expires_at: int | UnsetType = field(required=True)
-    session: RealtimeTranslationSession | UnsetType = field(required=True)
+    value: str = field(required=True)
+    expires_at: int = field(required=True)
+    session: RealtimeTranslationSession = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeTranslationServerEventSessionClosed(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["session.closed"] | UnsetType = field(default="session.closed", required=True)
+    event_id: str = field(required=True)
+    type: Literal["session.closed"] = field(default="session.closed", required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeTranslationServerEventSessionCreated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["session.created"] | UnsetType = field(default="session.created", required=True)
-    session: RealtimeTranslationSession | UnsetType = field(required=True)
+    event_id: str = field(required=True)
+    type: Literal["session.created"] = field(default="session.created", required=True)
+    session: RealtimeTranslationSession = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeTranslationServerEventSessionInputTranscriptDelta(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["session.input_transcript.delta"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["session.input_transcript.delta"] = field(
         default="session.input_transcript.delta", required=True
     )
-    delta: str | UnsetType = field(required=True)
+    delta: str = field(required=True)
     elapsed_ms: int | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class RealtimeTranslationServerEventSessionOutputAudioDelta(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["session.output_audio.delta"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["session.output_audio.delta"] = field(
         default="session.output_audio.delta", required=True
     )
-    delta: str | UnsetType = field(required=True)
+    delta: str = field(required=True)
     sample_rate: int | UnsetType = UNSET
     channels: int | UnsetType = UNSET
     format: Literal["pcm16"] | UnsetType = UNSET
@@ -1581,28 +1555,28 @@ class RealtimeTranslationServerEventSessionOutputAudioDelta(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeTranslationServerEventSessionOutputTranscriptDelta(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["session.output_transcript.delta"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["session.output_transcript.delta"] = field(
         default="session.output_transcript.delta", required=True
     )
-    delta: str | UnsetType = field(required=True)
+    delta: str = field(required=True)
     elapsed_ms: int | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class RealtimeTranslationServerEventSessionUpdated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["session.updated"] | UnsetType = field(default="session.updated", required=True)
-    session: RealtimeTranslationSession | UnsetType = field(required=True)
+    event_id: str = field(required=True)
+    type: Literal["session.updated"] = field(default="session.updated", required=True)
+    session: RealtimeTranslationSession = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeTranslationSession(BaseModel):
-    id: str | UnsetType = field(required=True)
-    type: Literal["translation"] | UnsetType = field(default="translation", required=True)
-    expires_at: int | UnsetType = field(required=True)
-    model: str | UnsetType = field(required=True)
-    audio: RealtimeTranslationSessionAudio | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: Literal["translation"] = field(default="translation", required=True)
+    expires_at: int = field(required=True)
+    model: str = field(required=True)
+    audio: RealtimeTranslationSessionAudio = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -1623,12 +1597,12 @@ class RealtimeTranslationSessionAudioInput(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeTranslationSessionAudioInputNoiseReductionVariant1(BaseModel):
-    type: NoiseReductionType | UnsetType = field(required=True)
+    type: NoiseReductionType = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeTranslationSessionAudioInputTranscriptionVariant1(BaseModel):
-    model: str | UnsetType = field(required=True)
+    model: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -1638,7 +1612,7 @@ class RealtimeTranslationSessionAudioOutput(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeTranslationSessionCreateRequest(BaseModel):
-    model: str | UnsetType = field(required=True)
+    model: str = field(required=True)
     audio: RealtimeTranslationSessionCreateRequestAudio | UnsetType = UNSET
 
 
@@ -1660,12 +1634,12 @@ class RealtimeTranslationSessionCreateRequestAudioInput(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeTranslationSessionCreateRequestAudioInputNoiseReductionVariant1(BaseModel):
-    type: NoiseReductionType | UnsetType = field(required=True)
+    type: NoiseReductionType = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeTranslationSessionCreateRequestAudioInputTranscriptionVariant1(BaseModel):
-    model: str | UnsetType = field(required=True)
+    model: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -1696,12 +1670,12 @@ class RealtimeTranslationSessionUpdateRequestAudioInput(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeTranslationSessionUpdateRequestAudioInputNoiseReductionVariant1(BaseModel):
-    type: NoiseReductionType | UnsetType = field(required=True)
+    type: NoiseReductionType = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeTranslationSessionUpdateRequestAudioInputTranscriptionVariant1(BaseModel):
-    model: str | UnsetType = field(required=True)
+    model: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -1711,8 +1685,8 @@ class RealtimeTranslationSessionUpdateRequestAudioOutput(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeTruncationRetentionRatioTruncation(BaseModel):
-    type: Literal["retention_ratio"] | UnsetType = field(default="retention_ratio", required=True)
-    retention_ratio: float | UnsetType = field(required=True)
+    type: Literal["retention_ratio"] = field(default="retention_ratio", required=True)
+    retention_ratio: float = field(required=True)
     token_limits: RealtimeTruncationRetentionRatioTruncationTokenLimits | UnsetType = UNSET
 
 
@@ -1723,7 +1697,7 @@ class RealtimeTruncationRetentionRatioTruncationTokenLimits(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeTurnDetectionRealtimeTurnDetectionSemanticVAD(BaseModel):
-    type: Literal["semantic_vad"] | UnsetType = field(default="semantic_vad", required=True)
+    type: Literal["semantic_vad"] = field(default="semantic_vad", required=True)
     eagerness: Literal["low", "medium", "high", "auto"] | UnsetType = UNSET
     create_response: bool | UnsetType = UNSET
     interrupt_response: bool | UnsetType = UNSET
@@ -1731,7 +1705,7 @@ class RealtimeTurnDetectionRealtimeTurnDetectionSemanticVAD(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeTurnDetectionRealtimeTurnDetectionServerVAD(BaseModel):
-    type: Literal["server_vad"] | UnsetType = field(default="server_vad", required=True)
+    type: Literal["server_vad"] = field(default="server_vad", required=True)
     threshold: float | UnsetType = UNSET
     prefix_padding_ms: int | UnsetType = UNSET
     silence_duration_ms: int | UnsetType = UNSET
@@ -1761,9 +1735,7 @@ class SessionCreateResponse(BaseModel):
 
 @attrs.define(repr=False)
 class TranscriptionSession(BaseModel):
-    client_secret: RealtimeTranscriptionSessionCreateResponseClientSecret | UnsetType = field(
-        required=True
-    )
+    client_secret: RealtimeTranscriptionSessionCreateResponseClientSecret = field(required=True)
     modalities: Any | UnsetType = UNSET
     input_audio_format: str | UnsetType = UNSET
     input_audio_transcription: AudioTranscriptionResponse | UnsetType = UNSET

@@ -35,55 +35,55 @@ from openai_proto.models import Model as BaseModel
 @attrs.define(repr=False)
 class RealtimeBetaClientEventConversationItemCreate(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["conversation.item.create"] | UnsetType = field(
+    type: Literal["conversation.item.create"] = field(
         default="conversation.item.create", required=True
     )
     previous_item_id: str | UnsetType = UNSET
-    item: RealtimeConversationItem | UnsetType = field(required=True)
+    item: RealtimeConversationItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaClientEventConversationItemDelete(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["conversation.item.delete"] | UnsetType = field(
+    type: Literal["conversation.item.delete"] = field(
         default="conversation.item.delete", required=True
     )
-    item_id: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaClientEventConversationItemRetrieve(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["conversation.item.retrieve"] | UnsetType = field(
+    type: Literal["conversation.item.retrieve"] = field(
         default="conversation.item.retrieve", required=True
     )
-    item_id: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaClientEventConversationItemTruncate(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["conversation.item.truncate"] | UnsetType = field(
+    type: Literal["conversation.item.truncate"] = field(
         default="conversation.item.truncate", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    audio_end_ms: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    content_index: int = field(required=True)
+    audio_end_ms: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaClientEventInputAudioBufferAppend(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["input_audio_buffer.append"] | UnsetType = field(
+    type: Literal["input_audio_buffer.append"] = field(
         default="input_audio_buffer.append", required=True
     )
-    audio: str | UnsetType = field(required=True)
+    audio: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaClientEventInputAudioBufferClear(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["input_audio_buffer.clear"] | UnsetType = field(
+    type: Literal["input_audio_buffer.clear"] = field(
         default="input_audio_buffer.clear", required=True
     )
 
@@ -91,7 +91,7 @@ class RealtimeBetaClientEventInputAudioBufferClear(BaseModel):
 @attrs.define(repr=False)
 class RealtimeBetaClientEventInputAudioBufferCommit(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["input_audio_buffer.commit"] | UnsetType = field(
+    type: Literal["input_audio_buffer.commit"] = field(
         default="input_audio_buffer.commit", required=True
     )
 
@@ -99,7 +99,7 @@ class RealtimeBetaClientEventInputAudioBufferCommit(BaseModel):
 @attrs.define(repr=False)
 class RealtimeBetaClientEventOutputAudioBufferClear(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["output_audio_buffer.clear"] | UnsetType = field(
+    type: Literal["output_audio_buffer.clear"] = field(
         default="output_audio_buffer.clear", required=True
     )
 
@@ -107,31 +107,31 @@ class RealtimeBetaClientEventOutputAudioBufferClear(BaseModel):
 @attrs.define(repr=False)
 class RealtimeBetaClientEventResponseCancel(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["response.cancel"] | UnsetType = field(default="response.cancel", required=True)
+    type: Literal["response.cancel"] = field(default="response.cancel", required=True)
     response_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class RealtimeBetaClientEventResponseCreate(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["response.create"] | UnsetType = field(default="response.create", required=True)
+    type: Literal["response.create"] = field(default="response.create", required=True)
     response: RealtimeBetaResponseCreateParams | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class RealtimeBetaClientEventSessionUpdate(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["session.update"] | UnsetType = field(default="session.update", required=True)
-    session: RealtimeSessionCreateRequest | UnsetType = field(required=True)
+    type: Literal["session.update"] = field(default="session.update", required=True)
+    session: RealtimeSessionCreateRequest = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaClientEventTranscriptionSessionUpdate(BaseModel):
     event_id: str | UnsetType = UNSET
-    type: Literal["transcription_session.update"] | UnsetType = field(
+    type: Literal["transcription_session.update"] = field(
         default="transcription_session.update", required=True
     )
-    session: RealtimeTranscriptionSessionCreateRequest | UnsetType = field(required=True)
+    session: RealtimeTranscriptionSessionCreateRequest = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -228,46 +228,46 @@ class RealtimeBetaResponseUsageOutputTokenDetails(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventConversationItemCreated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.created"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.created"] = field(
         default="conversation.item.created", required=True
     )
     previous_item_id: str | UnsetType | None = UNSET
-    item: RealtimeConversationItem | UnsetType = field(required=True)
+    item: RealtimeConversationItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventConversationItemDeleted(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.deleted"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.deleted"] = field(
         default="conversation.item.deleted", required=True
     )
-    item_id: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.input_audio_transcription.completed"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.input_audio_transcription.completed"] = field(
         default="conversation.item.input_audio_transcription.completed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    transcript: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    content_index: int = field(required=True)
+    transcript: str = field(required=True)
     languages: list[TranscriptionLanguage] | UnsetType = UNSET
     logprobs: list[LogProbProperties] | UnsetType | None = UNSET
-    usage: (
-        RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage | UnsetType
-    ) = field(required=True)
+    usage: RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage = field(
+        required=True
+    )
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.input_audio_transcription.delta"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.input_audio_transcription.delta"] = field(
         default="conversation.item.input_audio_transcription.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
     content_index: int | UnsetType = UNSET
     delta: str | UnsetType = UNSET
     logprobs: list[LogProbProperties] | UnsetType | None = UNSET
@@ -275,14 +275,14 @@ class RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta(BaseMo
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.input_audio_transcription.failed"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.input_audio_transcription.failed"] = field(
         default="conversation.item.input_audio_transcription.failed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    error: RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailedError | UnsetType = (
-        field(required=True)
+    item_id: str = field(required=True)
+    content_index: int = field(required=True)
+    error: RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailedError = field(
+        required=True
     )
 
 
@@ -296,129 +296,123 @@ class RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailedError(
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.input_audio_transcription.segment"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.input_audio_transcription.segment"] = field(
         default="conversation.item.input_audio_transcription.segment", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    speaker: str | UnsetType = field(required=True)
-    start: float | UnsetType = field(required=True)
-    end: float | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    content_index: int = field(required=True)
+    text: str = field(required=True)
+    id: str = field(required=True)
+    speaker: str = field(required=True)
+    start: float = field(required=True)
+    end: float = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventConversationItemRetrieved(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.retrieved"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.retrieved"] = field(
         default="conversation.item.retrieved", required=True
     )
-    item: RealtimeConversationItem | UnsetType = field(required=True)
+    item: RealtimeConversationItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventConversationItemTruncated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["conversation.item.truncated"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["conversation.item.truncated"] = field(
         default="conversation.item.truncated", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    audio_end_ms: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    content_index: int = field(required=True)
+    audio_end_ms: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventError(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["error"] | UnsetType = field(default="error", required=True)
-    error: RealtimeBetaServerEventErrorError | UnsetType = field(required=True)
+    event_id: str = field(required=True)
+    type: Literal["error"] = field(default="error", required=True)
+    error: RealtimeBetaServerEventErrorError = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventErrorError(BaseModel):
-    type: str | UnsetType = field(required=True)
+    type: str = field(required=True)
     code: str | UnsetType | None = UNSET
-    message: str | UnsetType = field(required=True)
+    message: str = field(required=True)
     param: str | UnsetType | None = UNSET
     event_id: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventInputAudioBufferCleared(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["input_audio_buffer.cleared"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["input_audio_buffer.cleared"] = field(
         default="input_audio_buffer.cleared", required=True
     )
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventInputAudioBufferCommitted(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["input_audio_buffer.committed"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["input_audio_buffer.committed"] = field(
         default="input_audio_buffer.committed", required=True
     )
     previous_item_id: str | UnsetType | None = UNSET
-    item_id: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventInputAudioBufferSpeechStarted(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["input_audio_buffer.speech_started"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["input_audio_buffer.speech_started"] = field(
         default="input_audio_buffer.speech_started", required=True
     )
-    audio_start_ms: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    audio_start_ms: int = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventInputAudioBufferSpeechStopped(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["input_audio_buffer.speech_stopped"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["input_audio_buffer.speech_stopped"] = field(
         default="input_audio_buffer.speech_stopped", required=True
     )
-    audio_end_ms: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    audio_end_ms: int = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventMCPListToolsCompleted(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["mcp_list_tools.completed"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["mcp_list_tools.completed"] = field(
         default="mcp_list_tools.completed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventMCPListToolsFailed(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["mcp_list_tools.failed"] | UnsetType = field(
-        default="mcp_list_tools.failed", required=True
-    )
-    item_id: str | UnsetType = field(required=True)
+    event_id: str = field(required=True)
+    type: Literal["mcp_list_tools.failed"] = field(default="mcp_list_tools.failed", required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventMCPListToolsInProgress(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["mcp_list_tools.in_progress"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["mcp_list_tools.in_progress"] = field(
         default="mcp_list_tools.in_progress", required=True
     )
-    item_id: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventRateLimitsUpdated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["rate_limits.updated"] | UnsetType = field(
-        default="rate_limits.updated", required=True
-    )
-    rate_limits: list[RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem] | UnsetType = field(
-        required=True
-    )
+    event_id: str = field(required=True)
+    type: Literal["rate_limits.updated"] = field(default="rate_limits.updated", required=True)
+    rate_limits: list[RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -431,66 +425,66 @@ class RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseAudioDelta(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_audio.delta"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_audio.delta"] = field(
         default="response.output_audio.delta", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseAudioDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_audio.done"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_audio.done"] = field(
         default="response.output_audio.done", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseAudioTranscriptDelta(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_audio_transcript.delta"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_audio_transcript.delta"] = field(
         default="response.output_audio_transcript.delta", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseAudioTranscriptDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_audio_transcript.done"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_audio_transcript.done"] = field(
         default="response.output_audio_transcript.done", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    transcript: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    transcript: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseContentPartAdded(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.content_part.added"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.content_part.added"] = field(
         default="response.content_part.added", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    part: RealtimeBetaServerEventResponseContentPartAddedPart | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    part: RealtimeBetaServerEventResponseContentPartAddedPart = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -503,15 +497,15 @@ class RealtimeBetaServerEventResponseContentPartAddedPart(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseContentPartDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.content_part.done"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.content_part.done"] = field(
         default="response.content_part.done", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    part: RealtimeBetaServerEventResponseContentPartDonePart | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    part: RealtimeBetaServerEventResponseContentPartDonePart = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -524,178 +518,178 @@ class RealtimeBetaServerEventResponseContentPartDonePart(BaseModel):
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseCreated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.created"] | UnsetType = field(default="response.created", required=True)
-    response: RealtimeBetaResponse | UnsetType = field(required=True)
+    event_id: str = field(required=True)
+    type: Literal["response.created"] = field(default="response.created", required=True)
+    response: RealtimeBetaResponse = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.done"] | UnsetType = field(default="response.done", required=True)
-    response: RealtimeBetaResponse | UnsetType = field(required=True)
+    event_id: str = field(required=True)
+    type: Literal["response.done"] = field(default="response.done", required=True)
+    response: RealtimeBetaResponse = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseFunctionCallArgumentsDelta(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.function_call_arguments.delta"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.function_call_arguments.delta"] = field(
         default="response.function_call_arguments.delta", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    call_id: str = field(required=True)
+    delta: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseFunctionCallArgumentsDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.function_call_arguments.done"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.function_call_arguments.done"] = field(
         default="response.function_call_arguments.done", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    call_id: str = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseMCPCallArgumentsDelta(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.mcp_call_arguments.delta"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.mcp_call_arguments.delta"] = field(
         default="response.mcp_call_arguments.delta", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    delta: str = field(required=True)
     obfuscation: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseMCPCallArgumentsDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.mcp_call_arguments.done"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.mcp_call_arguments.done"] = field(
         default="response.mcp_call_arguments.done", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    arguments: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseMCPCallCompleted(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.mcp_call.completed"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.mcp_call.completed"] = field(
         default="response.mcp_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseMCPCallFailed(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.mcp_call.failed"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.mcp_call.failed"] = field(
         default="response.mcp_call.failed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseMCPCallInProgress(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.mcp_call.in_progress"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.mcp_call.in_progress"] = field(
         default="response.mcp_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseOutputItemAdded(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_item.added"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_item.added"] = field(
         default="response.output_item.added", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item: RealtimeConversationItem | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    output_index: int = field(required=True)
+    item: RealtimeConversationItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseOutputItemDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_item.done"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_item.done"] = field(
         default="response.output_item.done", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item: RealtimeConversationItem | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    output_index: int = field(required=True)
+    item: RealtimeConversationItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseTextDelta(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_text.delta"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_text.delta"] = field(
         default="response.output_text.delta", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventResponseTextDone(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["response.output_text.done"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["response.output_text.done"] = field(
         default="response.output_text.done", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventSessionCreated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["session.created"] | UnsetType = field(default="session.created", required=True)
-    session: RealtimeSession | UnsetType = field(required=True)
+    event_id: str = field(required=True)
+    type: Literal["session.created"] = field(default="session.created", required=True)
+    session: RealtimeSession = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventSessionUpdated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["session.updated"] | UnsetType = field(default="session.updated", required=True)
-    session: RealtimeSession | UnsetType = field(required=True)
+    event_id: str = field(required=True)
+    type: Literal["session.updated"] = field(default="session.updated", required=True)
+    session: RealtimeSession = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventTranscriptionSessionCreated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["transcription_session.created"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["transcription_session.created"] = field(
         default="transcription_session.created", required=True
     )
-    session: TranscriptionSession | UnsetType = field(required=True)
+    session: TranscriptionSession = field(required=True)
 
 
 @attrs.define(repr=False)
 class RealtimeBetaServerEventTranscriptionSessionUpdated(BaseModel):
-    event_id: str | UnsetType = field(required=True)
-    type: Literal["transcription_session.updated"] | UnsetType = field(
+    event_id: str = field(required=True)
+    type: Literal["transcription_session.updated"] = field(
         default="transcription_session.updated", required=True
     )
-    session: TranscriptionSession | UnsetType = field(required=True)
+    session: TranscriptionSession = field(required=True)
 
 
 @attrs.define(repr=False)

@@ -84,7 +84,7 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class CompactResponseMethodPublicBody(BaseModel):
-    model: ModelIdsCompaction | UnsetType = field(required=True)
+    model: ModelIdsCompaction = field(required=True)
     input: str | list[InputItem] | UnsetType | None = UNSET
     previous_response_id: str | UnsetType | None = UNSET
     instructions: str | UnsetType | None = UNSET
@@ -96,24 +96,22 @@ class CompactResponseMethodPublicBody(BaseModel):
 
 @attrs.define(repr=False)
 class CompactedResponse(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["response.compaction"] | UnsetType = field(
-        default="response.compaction", required=True
-    )
-    output: list[ItemField] | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    usage: ResponseUsage | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["response.compaction"] = field(default="response.compaction", required=True)
+    output: list[ItemField] = field(required=True)
+    created_at: int = field(required=True)
+    usage: ResponseUsage = field(required=True)
 
 
 @attrs.define(repr=False)
 class ContextManagementParam(BaseModel):
-    type: str | UnsetType = field(required=True)
+    type: str = field(required=True)
     compact_threshold: int | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class ConversationParam2(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -153,65 +151,65 @@ class CreateResponse(BaseModel):
 
 @attrs.define(repr=False)
 class CustomToolCallOutputResource(BaseModel):
-    type: Literal["custom_tool_call_output"] | UnsetType = field(
+    type: Literal["custom_tool_call_output"] = field(
         default="custom_tool_call_output", required=True
     )
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     caller: CustomToolCallOutputCaller | UnsetType | None = UNSET
-    output: str | list[FunctionAndCustomToolCallOutput] | UnsetType = field(required=True)
-    status: FunctionCallOutputStatusEnum | UnsetType = field(required=True)
+    output: str | list[FunctionAndCustomToolCallOutput] = field(required=True)
+    status: FunctionCallOutputStatusEnum = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class CustomToolCallResource(BaseModel):
-    type: Literal["custom_tool_call"] | UnsetType = field(default="custom_tool_call", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    type: Literal["custom_tool_call"] = field(default="custom_tool_call", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     caller: CustomToolCallCaller | UnsetType | None = UNSET
     namespace: str | UnsetType = UNSET
-    name: str | UnsetType = field(required=True)
-    input: str | UnsetType = field(required=True)
-    status: FunctionCallStatus | UnsetType = field(required=True)
+    name: str = field(required=True)
+    input: str = field(required=True)
+    status: FunctionCallStatus = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ErrorPayload(BaseModel):
-    type: str | UnsetType = field(required=True)
-    code: str | UnsetType | None = field(required=True)
-    message: str | UnsetType = field(required=True)
-    param: str | UnsetType | None = field(required=True)
+    type: str = field(required=True)
+    code: str | None = field(required=True)
+    message: str = field(required=True)
+    param: str | None = field(required=True)
     headers: dict[str, str] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class InputMessageResource(BaseModel):
-    type: Literal["message"] | UnsetType = field(default="message", required=True)
-    role: Literal["user", "system", "developer"] | UnsetType = field(required=True)
+    type: Literal["message"] = field(default="message", required=True)
+    role: Literal["user", "system", "developer"] = field(required=True)
     status: Literal["in_progress", "completed", "incomplete"] | UnsetType = UNSET
-    content: InputMessageContentList | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
+    content: InputMessageContentList = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class Moderation(BaseModel):
-    input: ModerationInput | UnsetType = field(required=True)
-    output: ModerationOutput | UnsetType = field(required=True)
+    input: ModerationInput = field(required=True)
+    output: ModerationOutput = field(required=True)
 
 
 @attrs.define(repr=False)
 class ModerationErrorBody(BaseModel):
-    type: Literal["error"] | UnsetType = field(default="error", required=True)
-    code: str | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
+    type: Literal["error"] = field(default="error", required=True)
+    code: str = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class PromptCacheOptions(BaseModel):
-    ttl: PromptCacheTTLEnum | UnsetType = field(default="30m", required=True)
-    mode: PromptCacheModeEnum | UnsetType = field(required=True)
+    ttl: PromptCacheTTLEnum = field(default="30m", required=True)
+    mode: PromptCacheModeEnum = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -225,313 +223,307 @@ class Reasoning(BaseModel):
 
 @attrs.define(repr=False)
 class Response(ResponseConveniences, BaseModel):
-    metadata: Metadata | UnsetType = field(required=True)
+    metadata: Metadata = field(required=True)
     top_logprobs: int | UnsetType | None = UNSET
-    temperature: float | UnsetType | None = field(required=True)
-    top_p: float | UnsetType | None = field(required=True)
+    temperature: float | None = field(required=True)
+    top_p: float | None = field(required=True)
     user: str | UnsetType = UNSET
     safety_identifier: str | UnsetType | None = UNSET
     prompt_cache_key: str | UnsetType | None = UNSET
     prompt_cache_retention: Literal["in_memory", "24h"] | UnsetType | None = UNSET
     previous_response_id: str | UnsetType | None = UNSET
-    model: ModelIdsResponses | UnsetType = field(required=True)
+    model: ModelIdsResponses = field(required=True)
     background: bool | UnsetType | None = UNSET
     max_tool_calls: int | UnsetType | None = UNSET
     text: ResponseTextParam | UnsetType = UNSET
-    tools: ToolsArray | UnsetType = field(required=True)
-    tool_choice: ToolChoiceParam | UnsetType = field(required=True)
+    tools: ToolsArray = field(required=True)
+    tool_choice: ToolChoiceParam = field(required=True)
     prompt: Prompt | UnsetType = UNSET
     service_tier: ServiceTierResponses | UnsetType = UNSET
     truncation: Literal["auto", "disabled"] | UnsetType | None = UNSET
-    id: str | UnsetType = field(required=True)
-    object: Literal["response"] | UnsetType = field(default="response", required=True)
+    id: str = field(required=True)
+    object: Literal["response"] = field(default="response", required=True)
     status: (
         Literal["completed", "failed", "in_progress", "cancelled", "queued", "incomplete"]
         | UnsetType
     ) = UNSET
-    created_at: float | UnsetType = field(required=True)
+    created_at: float = field(required=True)
     completed_at: float | UnsetType | None = UNSET
-    error: ResponseError | UnsetType = field(required=True)
-    incomplete_details: ResponseIncompleteDetailsVariant1 | UnsetType | None = field(required=True)
-    output: list[OutputItem] | UnsetType = field(required=True)
+    error: ResponseError = field(required=True)
+    incomplete_details: ResponseIncompleteDetailsVariant1 | None = field(required=True)
+    output: list[OutputItem] = field(required=True)
     reasoning: Reasoning | UnsetType | None = UNSET
-    instructions: str | list[InputItem] | UnsetType | None = field(required=True)
+    instructions: str | list[InputItem] | None = field(required=True)
     usage: ResponseUsage | UnsetType = UNSET
     prompt_cache_options: PromptCacheOptions | UnsetType = UNSET
     moderation: Moderation | UnsetType | None = UNSET
-    parallel_tool_calls: bool | UnsetType = field(required=True)
+    parallel_tool_calls: bool = field(required=True)
     conversation: ResponseConversation | UnsetType | None = UNSET
     max_output_tokens: int | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class ResponseAudioDeltaEvent(BaseModel):
-    type: Literal["response.audio.delta"] | UnsetType = field(
-        default="response.audio.delta", required=True
-    )
-    sequence_number: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    type: Literal["response.audio.delta"] = field(default="response.audio.delta", required=True)
+    sequence_number: int = field(required=True)
+    delta: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseAudioDoneEvent(BaseModel):
-    type: Literal["response.audio.done"] | UnsetType = field(
-        default="response.audio.done", required=True
-    )
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.audio.done"] = field(default="response.audio.done", required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseAudioTranscriptDeltaEvent(BaseModel):
-    type: Literal["response.audio.transcript.delta"] | UnsetType = field(
+    type: Literal["response.audio.transcript.delta"] = field(
         default="response.audio.transcript.delta", required=True
     )
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseAudioTranscriptDoneEvent(BaseModel):
-    type: Literal["response.audio.transcript.done"] | UnsetType = field(
+    type: Literal["response.audio.transcript.done"] = field(
         default="response.audio.transcript.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseCodeInterpreterCallCodeDeltaEvent(BaseModel):
-    type: Literal["response.code_interpreter_call_code.delta"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call_code.delta"] = field(
         default="response.code_interpreter_call_code.delta", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseCodeInterpreterCallCodeDoneEvent(BaseModel):
-    type: Literal["response.code_interpreter_call_code.done"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call_code.done"] = field(
         default="response.code_interpreter_call_code.done", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    code: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    code: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseCodeInterpreterCallCompletedEvent(BaseModel):
-    type: Literal["response.code_interpreter_call.completed"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call.completed"] = field(
         default="response.code_interpreter_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseCodeInterpreterCallInProgressEvent(BaseModel):
-    type: Literal["response.code_interpreter_call.in_progress"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call.in_progress"] = field(
         default="response.code_interpreter_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseCodeInterpreterCallInterpretingEvent(BaseModel):
-    type: Literal["response.code_interpreter_call.interpreting"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call.interpreting"] = field(
         default="response.code_interpreter_call.interpreting", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseCompletedEvent(BaseModel):
-    type: Literal["response.completed"] | UnsetType = field(
-        default="response.completed", required=True
-    )
-    response: Response | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.completed"] = field(default="response.completed", required=True)
+    response: Response = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseContentPartAddedEvent(BaseModel):
-    type: Literal["response.content_part.added"] | UnsetType = field(
+    type: Literal["response.content_part.added"] = field(
         default="response.content_part.added", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    part: OutputContent | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    part: OutputContent = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseContentPartDoneEvent(BaseModel):
-    type: Literal["response.content_part.done"] | UnsetType = field(
+    type: Literal["response.content_part.done"] = field(
         default="response.content_part.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    part: OutputContent | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    part: OutputContent = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseConversation(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseCreatedEvent(BaseModel):
-    type: Literal["response.created"] | UnsetType = field(default="response.created", required=True)
-    response: Response | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.created"] = field(default="response.created", required=True)
+    response: Response = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseCustomToolCallInputDeltaEvent(BaseModel):
-    type: Literal["response.custom_tool_call_input.delta"] | UnsetType = field(
+    type: Literal["response.custom_tool_call_input.delta"] = field(
         default="response.custom_tool_call_input.delta", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    delta: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseCustomToolCallInputDoneEvent(BaseModel):
-    type: Literal["response.custom_tool_call_input.done"] | UnsetType = field(
+    type: Literal["response.custom_tool_call_input.done"] = field(
         default="response.custom_tool_call_input.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    input: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    input: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseErrorEvent(BaseModel):
-    type: Literal["error"] | UnsetType = field(default="error", required=True)
-    code: str | UnsetType | None = field(required=True)
-    message: str | UnsetType = field(required=True)
-    param: str | UnsetType | None = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["error"] = field(default="error", required=True)
+    code: str | None = field(required=True)
+    message: str = field(required=True)
+    param: str | None = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseErrorVariant1(BaseModel):
-    code: ResponseErrorCode | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
+    code: ResponseErrorCode = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseFailedEvent(BaseModel):
-    type: Literal["response.failed"] | UnsetType = field(default="response.failed", required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    response: Response | UnsetType = field(required=True)
+    type: Literal["response.failed"] = field(default="response.failed", required=True)
+    sequence_number: int = field(required=True)
+    response: Response = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseFileSearchCallCompletedEvent(BaseModel):
-    type: Literal["response.file_search_call.completed"] | UnsetType = field(
+    type: Literal["response.file_search_call.completed"] = field(
         default="response.file_search_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseFileSearchCallInProgressEvent(BaseModel):
-    type: Literal["response.file_search_call.in_progress"] | UnsetType = field(
+    type: Literal["response.file_search_call.in_progress"] = field(
         default="response.file_search_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseFileSearchCallSearchingEvent(BaseModel):
-    type: Literal["response.file_search_call.searching"] | UnsetType = field(
+    type: Literal["response.file_search_call.searching"] = field(
         default="response.file_search_call.searching", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseFunctionCallArgumentsDeltaEvent(BaseModel):
-    type: Literal["response.function_call_arguments.delta"] | UnsetType = field(
+    type: Literal["response.function_call_arguments.delta"] = field(
         default="response.function_call_arguments.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    delta: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseFunctionCallArgumentsDoneEvent(BaseModel):
-    type: Literal["response.function_call_arguments.done"] | UnsetType = field(
+    type: Literal["response.function_call_arguments.done"] = field(
         default="response.function_call_arguments.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    name: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    arguments: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseImageGenCallCompletedEvent(BaseModel):
-    type: Literal["response.image_generation_call.completed"] | UnsetType = field(
+    type: Literal["response.image_generation_call.completed"] = field(
         default="response.image_generation_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseImageGenCallGeneratingEvent(BaseModel):
-    type: Literal["response.image_generation_call.generating"] | UnsetType = field(
+    type: Literal["response.image_generation_call.generating"] = field(
         default="response.image_generation_call.generating", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseImageGenCallInProgressEvent(BaseModel):
-    type: Literal["response.image_generation_call.in_progress"] | UnsetType = field(
+    type: Literal["response.image_generation_call.in_progress"] = field(
         default="response.image_generation_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseImageGenCallPartialImageEvent(BaseModel):
-    type: Literal["response.image_generation_call.partial_image"] | UnsetType = field(
+    type: Literal["response.image_generation_call.partial_image"] = field(
         default="response.image_generation_call.partial_image", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    partial_image_index: int | UnsetType = field(required=True)
-    partial_image_b64: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
+    partial_image_index: int = field(required=True)
+    partial_image_b64: str = field(required=True)
     size: str | UnsetType = UNSET
     quality: str | UnsetType = UNSET
     background: str | UnsetType = UNSET
@@ -540,11 +532,9 @@ class ResponseImageGenCallPartialImageEvent(BaseModel):
 
 @attrs.define(repr=False)
 class ResponseInProgressEvent(BaseModel):
-    type: Literal["response.in_progress"] | UnsetType = field(
-        default="response.in_progress", required=True
-    )
-    response: Response | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.in_progress"] = field(default="response.in_progress", required=True)
+    response: Response = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -554,26 +544,24 @@ class ResponseIncompleteDetailsVariant1(BaseModel):
 
 @attrs.define(repr=False)
 class ResponseIncompleteEvent(BaseModel):
-    type: Literal["response.incomplete"] | UnsetType = field(
-        default="response.incomplete", required=True
-    )
-    response: Response | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.incomplete"] = field(default="response.incomplete", required=True)
+    response: Response = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseItemList(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[ResponseItem] | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[ResponseItem] = field(required=True)
+    has_more: bool = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseLogProb(BaseModel):
-    token: str | UnsetType = field(required=True)
-    logprob: float | UnsetType = field(required=True)
+    token: str = field(required=True)
+    logprob: float = field(required=True)
     top_logprobs: list[ResponseLogProbTopLogprobsItem] | UnsetType = UNSET
 
 
@@ -585,119 +573,117 @@ class ResponseLogProbTopLogprobsItem(BaseModel):
 
 @attrs.define(repr=False)
 class ResponseMCPCallArgumentsDeltaEvent(BaseModel):
-    type: Literal["response.mcp_call_arguments.delta"] | UnsetType = field(
+    type: Literal["response.mcp_call_arguments.delta"] = field(
         default="response.mcp_call_arguments.delta", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseMCPCallArgumentsDoneEvent(BaseModel):
-    type: Literal["response.mcp_call_arguments.done"] | UnsetType = field(
+    type: Literal["response.mcp_call_arguments.done"] = field(
         default="response.mcp_call_arguments.done", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    arguments: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseMCPCallCompletedEvent(BaseModel):
-    type: Literal["response.mcp_call.completed"] | UnsetType = field(
+    type: Literal["response.mcp_call.completed"] = field(
         default="response.mcp_call.completed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseMCPCallFailedEvent(BaseModel):
-    type: Literal["response.mcp_call.failed"] | UnsetType = field(
+    type: Literal["response.mcp_call.failed"] = field(
         default="response.mcp_call.failed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseMCPCallInProgressEvent(BaseModel):
-    type: Literal["response.mcp_call.in_progress"] | UnsetType = field(
+    type: Literal["response.mcp_call.in_progress"] = field(
         default="response.mcp_call.in_progress", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseMCPListToolsCompletedEvent(BaseModel):
-    type: Literal["response.mcp_list_tools.completed"] | UnsetType = field(
+    type: Literal["response.mcp_list_tools.completed"] = field(
         default="response.mcp_list_tools.completed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseMCPListToolsFailedEvent(BaseModel):
-    type: Literal["response.mcp_list_tools.failed"] | UnsetType = field(
+    type: Literal["response.mcp_list_tools.failed"] = field(
         default="response.mcp_list_tools.failed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseMCPListToolsInProgressEvent(BaseModel):
-    type: Literal["response.mcp_list_tools.in_progress"] | UnsetType = field(
+    type: Literal["response.mcp_list_tools.in_progress"] = field(
         default="response.mcp_list_tools.in_progress", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseOutputItemAddedEvent(BaseModel):
-    type: Literal["response.output_item.added"] | UnsetType = field(
+    type: Literal["response.output_item.added"] = field(
         default="response.output_item.added", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    item: OutputItem | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    item: OutputItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseOutputItemDoneEvent(BaseModel):
-    type: Literal["response.output_item.done"] | UnsetType = field(
+    type: Literal["response.output_item.done"] = field(
         default="response.output_item.done", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    item: OutputItem | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    item: OutputItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseOutputTextAnnotationAddedEvent(BaseModel):
-    type: Literal["response.output_text.annotation.added"] | UnsetType = field(
+    type: Literal["response.output_text.annotation.added"] = field(
         default="response.output_text.annotation.added", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    annotation_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    annotation: ResponseOutputTextAnnotationAddedEventAnnotation | UnsetType | None = field(
-        required=True
-    )
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    annotation_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    annotation: ResponseOutputTextAnnotationAddedEventAnnotation | None = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -714,176 +700,172 @@ class ResponseProperties(BaseModel):
 
 @attrs.define(repr=False)
 class ResponseQueuedEvent(BaseModel):
-    type: Literal["response.queued"] | UnsetType = field(default="response.queued", required=True)
-    response: Response | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.queued"] = field(default="response.queued", required=True)
+    response: Response = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseReasoningSummaryPartAddedEvent(BaseModel):
-    type: Literal["response.reasoning_summary_part.added"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_part.added"] = field(
         default="response.reasoning_summary_part.added", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    part: ResponseReasoningSummaryPartAddedEventPart | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    part: ResponseReasoningSummaryPartAddedEventPart = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseReasoningSummaryPartAddedEventPart(BaseModel):
-    type: Literal["summary_text"] | UnsetType = field(default="summary_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["summary_text"] = field(default="summary_text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseReasoningSummaryPartDoneEvent(BaseModel):
-    type: Literal["response.reasoning_summary_part.done"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_part.done"] = field(
         default="response.reasoning_summary_part.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
     status: Literal["incomplete"] | UnsetType = UNSET
-    sequence_number: int | UnsetType = field(required=True)
-    part: ResponseReasoningSummaryPartDoneEventPart | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    part: ResponseReasoningSummaryPartDoneEventPart = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseReasoningSummaryPartDoneEventPart(BaseModel):
-    type: Literal["summary_text"] | UnsetType = field(default="summary_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["summary_text"] = field(default="summary_text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseReasoningSummaryTextDeltaEvent(BaseModel):
-    type: Literal["response.reasoning_summary_text.delta"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_text.delta"] = field(
         default="response.reasoning_summary_text.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseReasoningSummaryTextDoneEvent(BaseModel):
-    type: Literal["response.reasoning_summary_text.done"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_text.done"] = field(
         default="response.reasoning_summary_text.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
+    text: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseReasoningTextDeltaEvent(BaseModel):
-    type: Literal["response.reasoning_text.delta"] | UnsetType = field(
+    type: Literal["response.reasoning_text.delta"] = field(
         default="response.reasoning_text.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseReasoningTextDoneEvent(BaseModel):
-    type: Literal["response.reasoning_text.done"] | UnsetType = field(
+    type: Literal["response.reasoning_text.done"] = field(
         default="response.reasoning_text.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    text: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseRefusalDeltaEvent(BaseModel):
-    type: Literal["response.refusal.delta"] | UnsetType = field(
-        default="response.refusal.delta", required=True
-    )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.refusal.delta"] = field(default="response.refusal.delta", required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseRefusalDoneEvent(BaseModel):
-    type: Literal["response.refusal.done"] | UnsetType = field(
-        default="response.refusal.done", required=True
-    )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    refusal: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.refusal.done"] = field(default="response.refusal.done", required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    refusal: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseShellCallCommandAddedStreamingEvent(BaseModel):
-    type: Literal["response.shell_call_command.added"] | UnsetType = field(
+    type: Literal["response.shell_call_command.added"] = field(
         default="response.shell_call_command.added", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    command: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    command: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseShellCallCommandDeltaStreamingEvent(BaseModel):
-    type: Literal["response.shell_call_command.delta"] | UnsetType = field(
+    type: Literal["response.shell_call_command.delta"] = field(
         default="response.shell_call_command.delta", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    delta: str = field(required=True)
     obfuscation: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponseShellCallCommandDoneStreamingEvent(BaseModel):
-    type: Literal["response.shell_call_command.done"] | UnsetType = field(
+    type: Literal["response.shell_call_command.done"] = field(
         default="response.shell_call_command.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    command: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    command: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseShellCallOutputContentDeltaStreamingEvent(BaseModel):
-    type: Literal["response.shell_call_output_content.delta"] | UnsetType = field(
+    type: Literal["response.shell_call_output_content.delta"] = field(
         default="response.shell_call_output_content.delta", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    delta: ShellCallOutputDelta | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    delta: ShellCallOutputDelta = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseShellCallOutputContentDoneStreamingEvent(BaseModel):
-    type: Literal["response.shell_call_output_content.done"] | UnsetType = field(
+    type: Literal["response.shell_call_output_content.done"] = field(
         default="response.shell_call_output_content.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    output: list[FunctionShellCallOutputContent] | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    output: list[FunctionShellCallOutputContent] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -893,28 +875,28 @@ class ResponseStreamOptionsVariant1(BaseModel):
 
 @attrs.define(repr=False)
 class ResponseTextDeltaEvent(BaseModel):
-    type: Literal["response.output_text.delta"] | UnsetType = field(
+    type: Literal["response.output_text.delta"] = field(
         default="response.output_text.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    logprobs: list[ResponseLogProb] | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
+    logprobs: list[ResponseLogProb] = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseTextDoneEvent(BaseModel):
-    type: Literal["response.output_text.done"] | UnsetType = field(
+    type: Literal["response.output_text.done"] = field(
         default="response.output_text.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    logprobs: list[ResponseLogProb] | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    text: str = field(required=True)
+    sequence_number: int = field(required=True)
+    logprobs: list[ResponseLogProb] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -925,66 +907,66 @@ class ResponseTextParam(BaseModel):
 
 @attrs.define(repr=False)
 class ResponseUsage(BaseModel):
-    input_tokens: int | UnsetType = field(required=True)
-    input_tokens_details: ResponseUsageInputTokensDetails | UnsetType = field(required=True)
-    output_tokens: int | UnsetType = field(required=True)
-    output_tokens_details: ResponseUsageOutputTokensDetails | UnsetType = field(required=True)
-    total_tokens: int | UnsetType = field(required=True)
+    input_tokens: int = field(required=True)
+    input_tokens_details: ResponseUsageInputTokensDetails = field(required=True)
+    output_tokens: int = field(required=True)
+    output_tokens_details: ResponseUsageOutputTokensDetails = field(required=True)
+    total_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseUsageInputTokensDetails(BaseModel):
-    cached_tokens: int | UnsetType = field(required=True)
-    cache_write_tokens: int | UnsetType = field(required=True)
+    cached_tokens: int = field(required=True)
+    cache_write_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseUsageOutputTokensDetails(BaseModel):
-    reasoning_tokens: int | UnsetType = field(required=True)
+    reasoning_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseWebSearchCallCompletedEvent(BaseModel):
-    type: Literal["response.web_search_call.completed"] | UnsetType = field(
+    type: Literal["response.web_search_call.completed"] = field(
         default="response.web_search_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseWebSearchCallInProgressEvent(BaseModel):
-    type: Literal["response.web_search_call.in_progress"] | UnsetType = field(
+    type: Literal["response.web_search_call.in_progress"] = field(
         default="response.web_search_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseWebSearchCallSearchingEvent(BaseModel):
-    type: Literal["response.web_search_call.searching"] | UnsetType = field(
+    type: Literal["response.web_search_call.searching"] = field(
         default="response.web_search_call.searching", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseWsError(BaseModel):
-    type: Literal["error"] | UnsetType = field(default="error", required=True)
+    type: Literal["error"] = field(default="error", required=True)
     status: int | UnsetType = UNSET
     sequence_number: int | UnsetType = UNSET
-    error: ErrorPayload | UnsetType = field(required=True)
+    error: ErrorPayload = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesClientEventResponseCreate(BaseModel):
-    type: Literal["response.create"] | UnsetType = field(default="response.create", required=True)
+    type: Literal["response.create"] = field(default="response.create", required=True)
     stream_id: str | UnsetType = UNSET
     metadata: Metadata | UnsetType = UNSET
     top_logprobs: int | UnsetType = UNSET
@@ -1021,228 +1003,224 @@ class ResponsesClientEventResponseCreate(BaseModel):
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseAudioTranscriptWsDelta(BaseModel):
-    type: Literal["response.audio.transcript.delta"] | UnsetType = field(
+    type: Literal["response.audio.transcript.delta"] = field(
         default="response.audio.transcript.delta", required=True
     )
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseAudioTranscriptWsDone(BaseModel):
-    type: Literal["response.audio.transcript.done"] | UnsetType = field(
+    type: Literal["response.audio.transcript.done"] = field(
         default="response.audio.transcript.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseAudioWsDelta(BaseModel):
-    type: Literal["response.audio.delta"] | UnsetType = field(
-        default="response.audio.delta", required=True
-    )
-    sequence_number: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    type: Literal["response.audio.delta"] = field(default="response.audio.delta", required=True)
+    sequence_number: int = field(required=True)
+    delta: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseAudioWsDone(BaseModel):
-    type: Literal["response.audio.done"] | UnsetType = field(
-        default="response.audio.done", required=True
-    )
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.audio.done"] = field(default="response.audio.done", required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseCodeInterpreterCallCodeWsDelta(BaseModel):
-    type: Literal["response.code_interpreter_call_code.delta"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call_code.delta"] = field(
         default="response.code_interpreter_call_code.delta", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseCodeInterpreterCallCodeWsDone(BaseModel):
-    type: Literal["response.code_interpreter_call_code.done"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call_code.done"] = field(
         default="response.code_interpreter_call_code.done", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    code: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    code: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseCodeInterpreterCallInWsProgress(BaseModel):
-    type: Literal["response.code_interpreter_call.in_progress"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call.in_progress"] = field(
         default="response.code_interpreter_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseCodeInterpreterCallWsCompleted(BaseModel):
-    type: Literal["response.code_interpreter_call.completed"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call.completed"] = field(
         default="response.code_interpreter_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseCodeInterpreterCallWsInterpreting(BaseModel):
-    type: Literal["response.code_interpreter_call.interpreting"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call.interpreting"] = field(
         default="response.code_interpreter_call.interpreting", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseContentPartWsAdded(BaseModel):
-    type: Literal["response.content_part.added"] | UnsetType = field(
+    type: Literal["response.content_part.added"] = field(
         default="response.content_part.added", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    part: OutputContent | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    part: OutputContent = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseContentPartWsDone(BaseModel):
-    type: Literal["response.content_part.done"] | UnsetType = field(
+    type: Literal["response.content_part.done"] = field(
         default="response.content_part.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    part: OutputContent | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    part: OutputContent = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseCustomToolCallInputWsDelta(BaseModel):
-    type: Literal["response.custom_tool_call_input.delta"] | UnsetType = field(
+    type: Literal["response.custom_tool_call_input.delta"] = field(
         default="response.custom_tool_call_input.delta", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    delta: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseCustomToolCallInputWsDone(BaseModel):
-    type: Literal["response.custom_tool_call_input.done"] | UnsetType = field(
+    type: Literal["response.custom_tool_call_input.done"] = field(
         default="response.custom_tool_call_input.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    input: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    input: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseFileSearchCallInWsProgress(BaseModel):
-    type: Literal["response.file_search_call.in_progress"] | UnsetType = field(
+    type: Literal["response.file_search_call.in_progress"] = field(
         default="response.file_search_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseFileSearchCallWsCompleted(BaseModel):
-    type: Literal["response.file_search_call.completed"] | UnsetType = field(
+    type: Literal["response.file_search_call.completed"] = field(
         default="response.file_search_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseFileSearchCallWsSearching(BaseModel):
-    type: Literal["response.file_search_call.searching"] | UnsetType = field(
+    type: Literal["response.file_search_call.searching"] = field(
         default="response.file_search_call.searching", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseFunctionCallArgumentsWsDelta(BaseModel):
-    type: Literal["response.function_call_arguments.delta"] | UnsetType = field(
+    type: Literal["response.function_call_arguments.delta"] = field(
         default="response.function_call_arguments.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    delta: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseFunctionCallArgumentsWsDone(BaseModel):
-    type: Literal["response.function_call_arguments.done"] | UnsetType = field(
+    type: Literal["response.function_call_arguments.done"] = field(
         default="response.function_call_arguments.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    name: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    arguments: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseImageGenCallInWsProgress(BaseModel):
-    type: Literal["response.image_generation_call.in_progress"] | UnsetType = field(
+    type: Literal["response.image_generation_call.in_progress"] = field(
         default="response.image_generation_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseImageGenCallPartialWsImage(BaseModel):
-    type: Literal["response.image_generation_call.partial_image"] | UnsetType = field(
+    type: Literal["response.image_generation_call.partial_image"] = field(
         default="response.image_generation_call.partial_image", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    partial_image_index: int | UnsetType = field(required=True)
-    partial_image_b64: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
+    partial_image_index: int = field(required=True)
+    partial_image_b64: str = field(required=True)
     size: str | UnsetType = UNSET
     quality: str | UnsetType = UNSET
     background: str | UnsetType = UNSET
@@ -1252,434 +1230,422 @@ class ResponsesServerEventResponseImageGenCallPartialWsImage(BaseModel):
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseImageGenCallWsCompleted(BaseModel):
-    type: Literal["response.image_generation_call.completed"] | UnsetType = field(
+    type: Literal["response.image_generation_call.completed"] = field(
         default="response.image_generation_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    item_id: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseImageGenCallWsGenerating(BaseModel):
-    type: Literal["response.image_generation_call.generating"] | UnsetType = field(
+    type: Literal["response.image_generation_call.generating"] = field(
         default="response.image_generation_call.generating", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseInWsProgress(BaseModel):
-    type: Literal["response.in_progress"] | UnsetType = field(
-        default="response.in_progress", required=True
-    )
-    response: Response | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.in_progress"] = field(default="response.in_progress", required=True)
+    response: Response = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseMcpCallArgumentsWsDelta(BaseModel):
-    type: Literal["response.mcp_call_arguments.delta"] | UnsetType = field(
+    type: Literal["response.mcp_call_arguments.delta"] = field(
         default="response.mcp_call_arguments.delta", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseMcpCallArgumentsWsDone(BaseModel):
-    type: Literal["response.mcp_call_arguments.done"] | UnsetType = field(
+    type: Literal["response.mcp_call_arguments.done"] = field(
         default="response.mcp_call_arguments.done", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    arguments: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseMcpCallInWsProgress(BaseModel):
-    type: Literal["response.mcp_call.in_progress"] | UnsetType = field(
+    type: Literal["response.mcp_call.in_progress"] = field(
         default="response.mcp_call.in_progress", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseMcpCallWsCompleted(BaseModel):
-    type: Literal["response.mcp_call.completed"] | UnsetType = field(
+    type: Literal["response.mcp_call.completed"] = field(
         default="response.mcp_call.completed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseMcpCallWsFailed(BaseModel):
-    type: Literal["response.mcp_call.failed"] | UnsetType = field(
+    type: Literal["response.mcp_call.failed"] = field(
         default="response.mcp_call.failed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseMcpListToolsInWsProgress(BaseModel):
-    type: Literal["response.mcp_list_tools.in_progress"] | UnsetType = field(
+    type: Literal["response.mcp_list_tools.in_progress"] = field(
         default="response.mcp_list_tools.in_progress", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseMcpListToolsWsCompleted(BaseModel):
-    type: Literal["response.mcp_list_tools.completed"] | UnsetType = field(
+    type: Literal["response.mcp_list_tools.completed"] = field(
         default="response.mcp_list_tools.completed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseMcpListToolsWsFailed(BaseModel):
-    type: Literal["response.mcp_list_tools.failed"] | UnsetType = field(
+    type: Literal["response.mcp_list_tools.failed"] = field(
         default="response.mcp_list_tools.failed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseOutputItemWsAdded(BaseModel):
-    type: Literal["response.output_item.added"] | UnsetType = field(
+    type: Literal["response.output_item.added"] = field(
         default="response.output_item.added", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    item: OutputItem | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    item: OutputItem = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseOutputItemWsDone(BaseModel):
-    type: Literal["response.output_item.done"] | UnsetType = field(
+    type: Literal["response.output_item.done"] = field(
         default="response.output_item.done", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    item: OutputItem | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    item: OutputItem = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseOutputTextAnnotationWsAdded(BaseModel):
-    type: Literal["response.output_text.annotation.added"] | UnsetType = field(
+    type: Literal["response.output_text.annotation.added"] = field(
         default="response.output_text.annotation.added", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    annotation_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    annotation: ResponseOutputTextAnnotationAddedEventAnnotation | UnsetType | None = field(
-        required=True
-    )
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    annotation_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    annotation: ResponseOutputTextAnnotationAddedEventAnnotation | None = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseReasoningSummaryPartWsAdded(BaseModel):
-    type: Literal["response.reasoning_summary_part.added"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_part.added"] = field(
         default="response.reasoning_summary_part.added", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    part: ResponseReasoningSummaryPartAddedEventPart | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    part: ResponseReasoningSummaryPartAddedEventPart = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseReasoningSummaryPartWsDone(BaseModel):
-    type: Literal["response.reasoning_summary_part.done"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_part.done"] = field(
         default="response.reasoning_summary_part.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
     status: Literal["incomplete"] | UnsetType = UNSET
-    sequence_number: int | UnsetType = field(required=True)
-    part: ResponseReasoningSummaryPartDoneEventPart | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    part: ResponseReasoningSummaryPartDoneEventPart = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseReasoningSummaryTextWsDelta(BaseModel):
-    type: Literal["response.reasoning_summary_text.delta"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_text.delta"] = field(
         default="response.reasoning_summary_text.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseReasoningSummaryTextWsDone(BaseModel):
-    type: Literal["response.reasoning_summary_text.done"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_text.done"] = field(
         default="response.reasoning_summary_text.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
+    text: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseReasoningTextWsDelta(BaseModel):
-    type: Literal["response.reasoning_text.delta"] | UnsetType = field(
+    type: Literal["response.reasoning_text.delta"] = field(
         default="response.reasoning_text.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseReasoningTextWsDone(BaseModel):
-    type: Literal["response.reasoning_text.done"] | UnsetType = field(
+    type: Literal["response.reasoning_text.done"] = field(
         default="response.reasoning_text.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    text: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseRefusalWsDelta(BaseModel):
-    type: Literal["response.refusal.delta"] | UnsetType = field(
-        default="response.refusal.delta", required=True
-    )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.refusal.delta"] = field(default="response.refusal.delta", required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseRefusalWsDone(BaseModel):
-    type: Literal["response.refusal.done"] | UnsetType = field(
-        default="response.refusal.done", required=True
-    )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    refusal: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.refusal.done"] = field(default="response.refusal.done", required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    refusal: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseShellCallCommandWsAdded(BaseModel):
-    type: Literal["response.shell_call_command.added"] | UnsetType = field(
+    type: Literal["response.shell_call_command.added"] = field(
         default="response.shell_call_command.added", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    command: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    command: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseShellCallCommandWsDelta(BaseModel):
-    type: Literal["response.shell_call_command.delta"] | UnsetType = field(
+    type: Literal["response.shell_call_command.delta"] = field(
         default="response.shell_call_command.delta", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    delta: str = field(required=True)
     obfuscation: str | UnsetType = UNSET
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseShellCallCommandWsDone(BaseModel):
-    type: Literal["response.shell_call_command.done"] | UnsetType = field(
+    type: Literal["response.shell_call_command.done"] = field(
         default="response.shell_call_command.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    command: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    command: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseShellCallOutputContentWsDelta(BaseModel):
-    type: Literal["response.shell_call_output_content.delta"] | UnsetType = field(
+    type: Literal["response.shell_call_output_content.delta"] = field(
         default="response.shell_call_output_content.delta", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    delta: ShellCallOutputDelta | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    delta: ShellCallOutputDelta = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseShellCallOutputContentWsDone(BaseModel):
-    type: Literal["response.shell_call_output_content.done"] | UnsetType = field(
+    type: Literal["response.shell_call_output_content.done"] = field(
         default="response.shell_call_output_content.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    output: list[FunctionShellCallOutputContent] | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    output: list[FunctionShellCallOutputContent] = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseTextWsDelta(BaseModel):
-    type: Literal["response.output_text.delta"] | UnsetType = field(
+    type: Literal["response.output_text.delta"] = field(
         default="response.output_text.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    logprobs: list[ResponseLogProb] | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
+    logprobs: list[ResponseLogProb] = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseTextWsDone(BaseModel):
-    type: Literal["response.output_text.done"] | UnsetType = field(
+    type: Literal["response.output_text.done"] = field(
         default="response.output_text.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    logprobs: list[ResponseLogProb] | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    text: str = field(required=True)
+    sequence_number: int = field(required=True)
+    logprobs: list[ResponseLogProb] = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseWebSearchCallInWsProgress(BaseModel):
-    type: Literal["response.web_search_call.in_progress"] | UnsetType = field(
+    type: Literal["response.web_search_call.in_progress"] = field(
         default="response.web_search_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseWebSearchCallWsCompleted(BaseModel):
-    type: Literal["response.web_search_call.completed"] | UnsetType = field(
+    type: Literal["response.web_search_call.completed"] = field(
         default="response.web_search_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseWebSearchCallWsSearching(BaseModel):
-    type: Literal["response.web_search_call.searching"] | UnsetType = field(
+    type: Literal["response.web_search_call.searching"] = field(
         default="response.web_search_call.searching", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseWsCompleted(BaseModel):
-    type: Literal["response.completed"] | UnsetType = field(
-        default="response.completed", required=True
-    )
-    response: Response | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.completed"] = field(default="response.completed", required=True)
+    response: Response = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseWsCreated(BaseModel):
-    type: Literal["response.created"] | UnsetType = field(default="response.created", required=True)
-    response: Response | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.created"] = field(default="response.created", required=True)
+    response: Response = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseWsFailed(BaseModel):
-    type: Literal["response.failed"] | UnsetType = field(default="response.failed", required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    response: Response | UnsetType = field(required=True)
+    type: Literal["response.failed"] = field(default="response.failed", required=True)
+    sequence_number: int = field(required=True)
+    response: Response = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseWsIncomplete(BaseModel):
-    type: Literal["response.incomplete"] | UnsetType = field(
-        default="response.incomplete", required=True
-    )
-    response: Response | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.incomplete"] = field(default="response.incomplete", required=True)
+    response: Response = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ResponsesServerEventResponseWsQueued(BaseModel):
-    type: Literal["response.queued"] | UnsetType = field(default="response.queued", required=True)
-    response: Response | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.queued"] = field(default="response.queued", required=True)
+    response: Response = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
@@ -1696,17 +1662,17 @@ class ShellCallOutputDelta(BaseModel):
 
 @attrs.define(repr=False)
 class SpecificApplyPatchParam(BaseModel):
-    type: Literal["apply_patch"] | UnsetType = field(default="apply_patch", required=True)
+    type: Literal["apply_patch"] = field(default="apply_patch", required=True)
 
 
 @attrs.define(repr=False)
 class SpecificFunctionShellParam(BaseModel):
-    type: Literal["shell"] | UnsetType = field(default="shell", required=True)
+    type: Literal["shell"] = field(default="shell", required=True)
 
 
 @attrs.define(repr=False)
 class SpecificProgrammaticToolCallingParam(BaseModel):
-    type: Literal["programmatic_tool_calling"] | UnsetType = field(
+    type: Literal["programmatic_tool_calling"] = field(
         default="programmatic_tool_calling", required=True
     )
 
@@ -1729,40 +1695,35 @@ class TokenCountsBody(BaseModel):
 
 @attrs.define(repr=False)
 class TokenCountsResource(BaseModel):
-    object: Literal["response.input_tokens"] | UnsetType = field(
-        default="response.input_tokens", required=True
-    )
-    input_tokens: int | UnsetType = field(required=True)
+    object: Literal["response.input_tokens"] = field(default="response.input_tokens", required=True)
+    input_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ToolChoiceAllowed(BaseModel):
-    type: Literal["allowed_tools"] | UnsetType = field(default="allowed_tools", required=True)
-    mode: Literal["auto", "required"] | UnsetType = field(required=True)
-    tools: list[dict[str, Any]] | UnsetType = field(required=True)
+    type: Literal["allowed_tools"] = field(default="allowed_tools", required=True)
+    mode: Literal["auto", "required"] = field(required=True)
+    tools: list[dict[str, Any]] = field(required=True)
 
 
 @attrs.define(repr=False)
 class ToolChoiceCustom(BaseModel):
-    type: Literal["custom"] | UnsetType = field(default="custom", required=True)
-    name: str | UnsetType = field(required=True)
+    type: Literal["custom"] = field(default="custom", required=True)
+    name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ToolChoiceTypes(BaseModel):
-    type: (
-        Literal[
-            "file_search",
-            "web_search_preview",
-            "computer",
-            "computer_use_preview",
-            "computer_use",
-            "web_search_preview_2025_03_11",
-            "image_generation",
-            "code_interpreter",
-        ]
-        | UnsetType
-    ) = field(required=True)
+    type: Literal[
+        "file_search",
+        "web_search_preview",
+        "computer",
+        "computer_use_preview",
+        "computer_use",
+        "web_search_preview_2025_03_11",
+        "image_generation",
+        "code_interpreter",
+    ] = field(required=True)
 
 
 @attrs.define(repr=False)

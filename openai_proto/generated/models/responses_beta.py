@@ -15,105 +15,105 @@ from openai_proto.models import Model as BaseModel
 @attrs.define(repr=False)
 class BetaAdditionalTools(BaseModel):
     agent: BetaAgentTag | UnsetType = UNSET
-    type: Literal["additional_tools"] | UnsetType = field(default="additional_tools", required=True)
-    id: str | UnsetType = field(required=True)
-    role: BetaMessageRole | UnsetType = field(required=True)
-    tools: list[BetaTool] | UnsetType = field(required=True)
+    type: Literal["additional_tools"] = field(default="additional_tools", required=True)
+    id: str = field(required=True)
+    role: BetaMessageRole = field(required=True)
+    tools: list[BetaTool] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaAdditionalToolsItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
     id: str | UnsetType | None = UNSET
-    type: Literal["additional_tools"] | UnsetType = field(default="additional_tools", required=True)
-    role: Literal["developer"] | UnsetType = field(default="developer", required=True)
-    tools: list[BetaTool] | UnsetType = field(required=True)
+    type: Literal["additional_tools"] = field(default="additional_tools", required=True)
+    role: Literal["developer"] = field(default="developer", required=True)
+    tools: list[BetaTool] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaAgentMessage(BaseModel):
     agent: BetaAgentTag | UnsetType = UNSET
-    type: Literal["agent_message"] | UnsetType = field(default="agent_message", required=True)
-    id: str | UnsetType = field(required=True)
-    author: str | UnsetType = field(required=True)
-    recipient: str | UnsetType = field(required=True)
-    content: list[BetaAgentMessageContentItem] | UnsetType = field(required=True)
+    type: Literal["agent_message"] = field(default="agent_message", required=True)
+    id: str = field(required=True)
+    author: str = field(required=True)
+    recipient: str = field(required=True)
+    content: list[BetaAgentMessageContentItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaAgentMessageItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
     id: str | UnsetType | None = UNSET
-    type: Literal["agent_message"] | UnsetType = field(default="agent_message", required=True)
-    author: str | UnsetType = field(required=True)
-    recipient: str | UnsetType = field(required=True)
-    content: list[BetaAgentMessageItemParamContentItem] | UnsetType = field(required=True)
+    type: Literal["agent_message"] = field(default="agent_message", required=True)
+    author: str = field(required=True)
+    recipient: str = field(required=True)
+    content: list[BetaAgentMessageItemParamContentItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaAgentTag(BaseModel):
-    agent_name: str | UnsetType = field(required=True)
+    agent_name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaApplyPatchCreateFileOperation(BaseModel):
-    type: Literal["create_file"] | UnsetType = field(default="create_file", required=True)
-    path: str | UnsetType = field(required=True)
-    diff: str | UnsetType = field(required=True)
+    type: Literal["create_file"] = field(default="create_file", required=True)
+    path: str = field(required=True)
+    diff: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaApplyPatchCreateFileOperationParam(BaseModel):
-    type: Literal["create_file"] | UnsetType = field(default="create_file", required=True)
-    path: str | UnsetType = field(required=True)
-    diff: str | UnsetType = field(required=True)
+    type: Literal["create_file"] = field(default="create_file", required=True)
+    path: str = field(required=True)
+    diff: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaApplyPatchDeleteFileOperation(BaseModel):
-    type: Literal["delete_file"] | UnsetType = field(default="delete_file", required=True)
-    path: str | UnsetType = field(required=True)
+    type: Literal["delete_file"] = field(default="delete_file", required=True)
+    path: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaApplyPatchDeleteFileOperationParam(BaseModel):
-    type: Literal["delete_file"] | UnsetType = field(default="delete_file", required=True)
-    path: str | UnsetType = field(required=True)
+    type: Literal["delete_file"] = field(default="delete_file", required=True)
+    path: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaApplyPatchToolCall(BaseModel):
     agent: BetaAgentTag | UnsetType = UNSET
-    type: Literal["apply_patch_call"] | UnsetType = field(default="apply_patch_call", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    type: Literal["apply_patch_call"] = field(default="apply_patch_call", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     caller: BetaApplyPatchToolCallCaller | UnsetType | None = UNSET
-    status: BetaApplyPatchCallStatus | UnsetType = field(required=True)
-    operation: BetaApplyPatchToolCallOperation | UnsetType = field(required=True)
+    status: BetaApplyPatchCallStatus = field(required=True)
+    operation: BetaApplyPatchToolCallOperation = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaApplyPatchToolCallItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
-    type: Literal["apply_patch_call"] | UnsetType = field(default="apply_patch_call", required=True)
+    type: Literal["apply_patch_call"] = field(default="apply_patch_call", required=True)
     id: str | UnsetType | None = UNSET
-    call_id: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
     caller: BetaApplyPatchToolCallItemParamCaller | UnsetType | None = UNSET
-    status: BetaApplyPatchCallStatusParam | UnsetType = field(required=True)
-    operation: BetaApplyPatchOperationParam | UnsetType = field(required=True)
+    status: BetaApplyPatchCallStatusParam = field(required=True)
+    operation: BetaApplyPatchOperationParam = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaApplyPatchToolCallOutput(BaseModel):
     agent: BetaAgentTag | UnsetType = UNSET
-    type: Literal["apply_patch_call_output"] | UnsetType = field(
+    type: Literal["apply_patch_call_output"] = field(
         default="apply_patch_call_output", required=True
     )
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     caller: BetaApplyPatchToolCallOutputCaller | UnsetType | None = UNSET
-    status: BetaApplyPatchCallOutputStatus | UnsetType = field(required=True)
+    status: BetaApplyPatchCallOutputStatus = field(required=True)
     output: str | UnsetType | None = UNSET
     created_by: str | UnsetType = UNSET
 
@@ -121,39 +121,39 @@ class BetaApplyPatchToolCallOutput(BaseModel):
 @attrs.define(repr=False)
 class BetaApplyPatchToolCallOutputItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
-    type: Literal["apply_patch_call_output"] | UnsetType = field(
+    type: Literal["apply_patch_call_output"] = field(
         default="apply_patch_call_output", required=True
     )
     id: str | UnsetType | None = UNSET
-    call_id: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
     caller: BetaApplyPatchToolCallOutputItemParamCaller | UnsetType | None = UNSET
-    status: BetaApplyPatchCallOutputStatusParam | UnsetType = field(required=True)
+    status: BetaApplyPatchCallOutputStatusParam = field(required=True)
     output: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaApplyPatchToolParam(BaseModel):
-    type: Literal["apply_patch"] | UnsetType = field(default="apply_patch", required=True)
+    type: Literal["apply_patch"] = field(default="apply_patch", required=True)
     allowed_callers: list[BetaCallableToolAllowedCaller] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaApplyPatchUpdateFileOperation(BaseModel):
-    type: Literal["update_file"] | UnsetType = field(default="update_file", required=True)
-    path: str | UnsetType = field(required=True)
-    diff: str | UnsetType = field(required=True)
+    type: Literal["update_file"] = field(default="update_file", required=True)
+    path: str = field(required=True)
+    diff: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaApplyPatchUpdateFileOperationParam(BaseModel):
-    type: Literal["update_file"] | UnsetType = field(default="update_file", required=True)
-    path: str | UnsetType = field(required=True)
-    diff: str | UnsetType = field(required=True)
+    type: Literal["update_file"] = field(default="update_file", required=True)
+    path: str = field(required=True)
+    diff: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaApproximateLocation(BaseModel):
-    type: Literal["approximate"] | UnsetType = field(default="approximate", required=True)
+    type: Literal["approximate"] = field(default="approximate", required=True)
     country: str | UnsetType | None = UNSET
     region: str | UnsetType | None = UNSET
     city: str | UnsetType | None = UNSET
@@ -162,7 +162,7 @@ class BetaApproximateLocation(BaseModel):
 
 @attrs.define(repr=False)
 class BetaAutoCodeInterpreterToolParam(BaseModel):
-    type: Literal["auto"] | UnsetType = field(default="auto", required=True)
+    type: Literal["auto"] = field(default="auto", required=True)
     file_ids: list[str] | UnsetType = UNSET
     memory_limit: BetaContainerMemoryLimit | UnsetType | None = UNSET
     network_policy: BetaAutoCodeInterpreterToolParamNetworkPolicy | UnsetType = UNSET
@@ -170,52 +170,48 @@ class BetaAutoCodeInterpreterToolParam(BaseModel):
 
 @attrs.define(repr=False)
 class BetaClickParam(BaseModel):
-    type: Literal["click"] | UnsetType = field(default="click", required=True)
-    button: BetaClickButtonType | UnsetType = field(required=True)
-    x: int | UnsetType = field(required=True)
-    y: int | UnsetType = field(required=True)
+    type: Literal["click"] = field(default="click", required=True)
+    button: BetaClickButtonType = field(required=True)
+    x: int = field(required=True)
+    y: int = field(required=True)
     keys: list[str] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaCodeInterpreterOutputImage(BaseModel):
-    type: Literal["image"] | UnsetType = field(default="image", required=True)
-    url: str | UnsetType = field(required=True)
+    type: Literal["image"] = field(default="image", required=True)
+    url: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaCodeInterpreterOutputLogs(BaseModel):
-    type: Literal["logs"] | UnsetType = field(default="logs", required=True)
-    logs: str | UnsetType = field(required=True)
+    type: Literal["logs"] = field(default="logs", required=True)
+    logs: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaCodeInterpreterTool(BaseModel):
-    type: Literal["code_interpreter"] | UnsetType = field(default="code_interpreter", required=True)
-    container: str | BetaAutoCodeInterpreterToolParam | UnsetType = field(required=True)
+    type: Literal["code_interpreter"] = field(default="code_interpreter", required=True)
+    container: str | BetaAutoCodeInterpreterToolParam = field(required=True)
     allowed_callers: list[BetaCallableToolAllowedCaller] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaCodeInterpreterToolCall(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["code_interpreter_call"] | UnsetType = field(
-        default="code_interpreter_call", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    status: (
-        Literal["in_progress", "completed", "incomplete", "interpreting", "failed"] | UnsetType
-    ) = field(required=True)
-    container_id: str | UnsetType = field(required=True)
-    code: str | UnsetType | None = field(required=True)
-    outputs: list[BetaCodeInterpreterToolCallOutputsVariant1Item] | UnsetType | None = field(
+    type: Literal["code_interpreter_call"] = field(default="code_interpreter_call", required=True)
+    id: str = field(required=True)
+    status: Literal["in_progress", "completed", "incomplete", "interpreting", "failed"] = field(
         required=True
     )
+    container_id: str = field(required=True)
+    code: str | None = field(required=True)
+    outputs: list[BetaCodeInterpreterToolCallOutputsVariant1Item] | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaCompactResponseMethodPublicBody(BaseModel):
-    model: BetaModelIdsCompaction | UnsetType = field(required=True)
+    model: BetaModelIdsCompaction = field(required=True)
     input: str | list[BetaInputItem] | UnsetType | None = UNSET
     previous_response_id: str | UnsetType | None = UNSET
     instructions: str | UnsetType | None = UNSET
@@ -227,21 +223,19 @@ class BetaCompactResponseMethodPublicBody(BaseModel):
 
 @attrs.define(repr=False)
 class BetaCompactedResponse(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["response.compaction"] | UnsetType = field(
-        default="response.compaction", required=True
-    )
-    output: list[BetaItemField] | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    usage: BetaResponseUsage | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["response.compaction"] = field(default="response.compaction", required=True)
+    output: list[BetaItemField] = field(required=True)
+    created_at: int = field(required=True)
+    usage: BetaResponseUsage = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaCompactionBody(BaseModel):
     agent: BetaAgentTag | UnsetType = UNSET
-    type: Literal["compaction"] | UnsetType = field(default="compaction", required=True)
-    id: str | UnsetType = field(required=True)
-    encrypted_content: str | UnsetType = field(required=True)
+    type: Literal["compaction"] = field(default="compaction", required=True)
+    id: str = field(required=True)
+    encrypted_content: str = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
@@ -249,130 +243,114 @@ class BetaCompactionBody(BaseModel):
 class BetaCompactionSummaryItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
     id: str | UnsetType | None = UNSET
-    type: Literal["compaction"] | UnsetType = field(default="compaction", required=True)
-    encrypted_content: str | UnsetType = field(required=True)
+    type: Literal["compaction"] = field(default="compaction", required=True)
+    encrypted_content: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaCompactionTriggerItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
-    type: Literal["compaction_trigger"] | UnsetType = field(
-        default="compaction_trigger", required=True
-    )
+    type: Literal["compaction_trigger"] = field(default="compaction_trigger", required=True)
 
 
 @attrs.define(repr=False)
 class BetaComparisonFilter(BaseModel):
-    type: Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin"] | UnsetType = field(
-        required=True
-    )
-    key: str | UnsetType = field(required=True)
-    value: str | float | bool | list[str | float] | UnsetType = field(required=True)
+    type: Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin"] = field(required=True)
+    key: str = field(required=True)
+    value: str | float | bool | list[str | float] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaCompoundFilter(BaseModel):
-    type: Literal["and", "or"] | UnsetType = field(required=True)
-    filters: list[BetaCompoundFilterFiltersItem] | UnsetType = field(required=True)
+    type: Literal["and", "or"] = field(required=True)
+    filters: list[BetaCompoundFilterFiltersItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaComputerCallOutputItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
     id: str | UnsetType | None = UNSET
-    call_id: str | UnsetType = field(required=True)
-    type: Literal["computer_call_output"] | UnsetType = field(
-        default="computer_call_output", required=True
-    )
-    output: BetaComputerScreenshotImage | UnsetType = field(required=True)
+    call_id: str = field(required=True)
+    type: Literal["computer_call_output"] = field(default="computer_call_output", required=True)
+    output: BetaComputerScreenshotImage = field(required=True)
     acknowledged_safety_checks: list[BetaComputerCallSafetyCheckParam] | UnsetType | None = UNSET
     status: BetaFunctionCallItemStatus | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaComputerCallSafetyCheckParam(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
     code: str | UnsetType | None = UNSET
     message: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaComputerScreenshotContent(BaseModel):
-    type: Literal["computer_screenshot"] | UnsetType = field(
-        default="computer_screenshot", required=True
-    )
-    image_url: str | UnsetType | None = field(required=True)
-    file_id: str | UnsetType | None = field(required=True)
-    detail: BetaImageDetail | UnsetType = field(required=True)
+    type: Literal["computer_screenshot"] = field(default="computer_screenshot", required=True)
+    image_url: str | None = field(required=True)
+    file_id: str | None = field(required=True)
+    detail: BetaImageDetail = field(required=True)
     prompt_cache_breakpoint: BetaPromptCacheBreakpointConfig | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaComputerScreenshotImage(BaseModel):
-    type: Literal["computer_screenshot"] | UnsetType = field(
-        default="computer_screenshot", required=True
-    )
+    type: Literal["computer_screenshot"] = field(default="computer_screenshot", required=True)
     image_url: str | UnsetType = UNSET
     file_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaComputerTool(BaseModel):
-    type: Literal["computer"] | UnsetType = field(default="computer", required=True)
+    type: Literal["computer"] = field(default="computer", required=True)
 
 
 @attrs.define(repr=False)
 class BetaComputerToolCall(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["computer_call"] | UnsetType = field(default="computer_call", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    type: Literal["computer_call"] = field(default="computer_call", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     action: BetaComputerAction | UnsetType = UNSET
     actions: BetaComputerActionList | UnsetType = UNSET
-    pending_safety_checks: list[BetaComputerCallSafetyCheckParam] | UnsetType = field(required=True)
-    status: Literal["in_progress", "completed", "incomplete"] | UnsetType = field(required=True)
+    pending_safety_checks: list[BetaComputerCallSafetyCheckParam] = field(required=True)
+    status: Literal["in_progress", "completed", "incomplete"] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaComputerToolCallOutput(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["computer_call_output"] | UnsetType = field(
-        default="computer_call_output", required=True
-    )
+    type: Literal["computer_call_output"] = field(default="computer_call_output", required=True)
     id: str | UnsetType = UNSET
-    call_id: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
     acknowledged_safety_checks: list[BetaComputerCallSafetyCheckParam] | UnsetType = UNSET
-    output: BetaComputerScreenshotImage | UnsetType = field(required=True)
+    output: BetaComputerScreenshotImage = field(required=True)
     status: Literal["in_progress", "completed", "incomplete"] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaComputerToolCallOutputResource(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["computer_call_output"] | UnsetType = field(
-        default="computer_call_output", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    type: Literal["computer_call_output"] = field(default="computer_call_output", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     acknowledged_safety_checks: list[BetaComputerCallSafetyCheckParam] | UnsetType = UNSET
-    output: BetaComputerScreenshotImage | UnsetType = field(required=True)
-    status: BetaComputerCallOutputStatus | UnsetType = field(required=True)
+    output: BetaComputerScreenshotImage = field(required=True)
+    status: BetaComputerCallOutputStatus = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaComputerUsePreviewTool(BaseModel):
-    type: Literal["computer_use_preview"] | UnsetType = field(
-        default="computer_use_preview", required=True
-    )
-    environment: BetaComputerEnvironment | UnsetType = field(required=True)
-    display_width: int | UnsetType = field(required=True)
-    display_height: int | UnsetType = field(required=True)
+    type: Literal["computer_use_preview"] = field(default="computer_use_preview", required=True)
+    environment: BetaComputerEnvironment = field(required=True)
+    display_width: int = field(required=True)
+    display_height: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaContainerAutoParam(BaseModel):
-    type: Literal["container_auto"] | UnsetType = field(default="container_auto", required=True)
+    type: Literal["container_auto"] = field(default="container_auto", required=True)
     file_ids: list[str] | UnsetType = UNSET
     memory_limit: BetaContainerMemoryLimit | UnsetType | None = UNSET
     network_policy: BetaContainerAutoParamNetworkPolicy | UnsetType = UNSET
@@ -381,78 +359,74 @@ class BetaContainerAutoParam(BaseModel):
 
 @attrs.define(repr=False)
 class BetaContainerFileCitationBody(BaseModel):
-    type: Literal["container_file_citation"] | UnsetType = field(
+    type: Literal["container_file_citation"] = field(
         default="container_file_citation", required=True
     )
-    container_id: str | UnsetType = field(required=True)
-    file_id: str | UnsetType = field(required=True)
-    start_index: int | UnsetType = field(required=True)
-    end_index: int | UnsetType = field(required=True)
-    filename: str | UnsetType = field(required=True)
+    container_id: str = field(required=True)
+    file_id: str = field(required=True)
+    start_index: int = field(required=True)
+    end_index: int = field(required=True)
+    filename: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaContainerFileCitationParam(BaseModel):
-    type: Literal["container_file_citation"] | UnsetType = field(
+    type: Literal["container_file_citation"] = field(
         default="container_file_citation", required=True
     )
-    start_index: int | UnsetType = field(required=True)
-    end_index: int | UnsetType = field(required=True)
-    container_id: str | UnsetType = field(required=True)
-    file_id: str | UnsetType = field(required=True)
-    filename: str | UnsetType = field(required=True)
+    start_index: int = field(required=True)
+    end_index: int = field(required=True)
+    container_id: str = field(required=True)
+    file_id: str = field(required=True)
+    filename: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaContainerNetworkPolicyAllowlistParam(BaseModel):
-    type: Literal["allowlist"] | UnsetType = field(default="allowlist", required=True)
-    allowed_domains: list[str] | UnsetType = field(required=True)
+    type: Literal["allowlist"] = field(default="allowlist", required=True)
+    allowed_domains: list[str] = field(required=True)
     domain_secrets: list[BetaContainerNetworkPolicyDomainSecretParam] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaContainerNetworkPolicyDisabledParam(BaseModel):
-    type: Literal["disabled"] | UnsetType = field(default="disabled", required=True)
+    type: Literal["disabled"] = field(default="disabled", required=True)
 
 
 @attrs.define(repr=False)
 class BetaContainerNetworkPolicyDomainSecretParam(BaseModel):
-    domain: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    value: str | UnsetType = field(required=True)
+    domain: str = field(required=True)
+    name: str = field(required=True)
+    value: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaContainerReferenceParam(BaseModel):
-    type: Literal["container_reference"] | UnsetType = field(
-        default="container_reference", required=True
-    )
-    container_id: str | UnsetType = field(required=True)
+    type: Literal["container_reference"] = field(default="container_reference", required=True)
+    container_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaContainerReferenceResource(BaseModel):
-    type: Literal["container_reference"] | UnsetType = field(
-        default="container_reference", required=True
-    )
-    container_id: str | UnsetType = field(required=True)
+    type: Literal["container_reference"] = field(default="container_reference", required=True)
+    container_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaContextManagementParam(BaseModel):
-    type: str | UnsetType = field(required=True)
+    type: str = field(required=True)
     compact_threshold: int | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaConversationParam2(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaCoordParam(BaseModel):
-    x: int | UnsetType = field(required=True)
-    y: int | UnsetType = field(required=True)
+    x: int = field(required=True)
+    y: int = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -506,72 +480,72 @@ class BetaCreateResponse(BaseModel):
 
 @attrs.define(repr=False)
 class BetaCustomGrammarFormatParam(BaseModel):
-    type: Literal["grammar"] | UnsetType = field(default="grammar", required=True)
-    syntax: BetaGrammarSyntax1 | UnsetType = field(required=True)
-    definition: str | UnsetType = field(required=True)
+    type: Literal["grammar"] = field(default="grammar", required=True)
+    syntax: BetaGrammarSyntax1 = field(required=True)
+    definition: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaCustomTextFormatParam(BaseModel):
-    type: Literal["text"] | UnsetType = field(default="text", required=True)
+    type: Literal["text"] = field(default="text", required=True)
 
 
 @attrs.define(repr=False)
 class BetaCustomToolCall(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["custom_tool_call"] | UnsetType = field(default="custom_tool_call", required=True)
+    type: Literal["custom_tool_call"] = field(default="custom_tool_call", required=True)
     id: str | UnsetType = UNSET
-    call_id: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
     caller: BetaCustomToolCallCaller | UnsetType | None = UNSET
     namespace: str | UnsetType = UNSET
-    name: str | UnsetType = field(required=True)
-    input: str | UnsetType = field(required=True)
+    name: str = field(required=True)
+    input: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaCustomToolCallOutput(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["custom_tool_call_output"] | UnsetType = field(
+    type: Literal["custom_tool_call_output"] = field(
         default="custom_tool_call_output", required=True
     )
     id: str | UnsetType = UNSET
-    call_id: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
     caller: BetaCustomToolCallOutputCaller | UnsetType | None = UNSET
-    output: str | list[BetaFunctionAndCustomToolCallOutput] | UnsetType = field(required=True)
+    output: str | list[BetaFunctionAndCustomToolCallOutput] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaCustomToolCallOutputResource(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["custom_tool_call_output"] | UnsetType = field(
+    type: Literal["custom_tool_call_output"] = field(
         default="custom_tool_call_output", required=True
     )
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     caller: BetaCustomToolCallOutputCaller | UnsetType | None = UNSET
-    output: str | list[BetaFunctionAndCustomToolCallOutput] | UnsetType = field(required=True)
-    status: BetaFunctionCallOutputStatusEnum | UnsetType = field(required=True)
+    output: str | list[BetaFunctionAndCustomToolCallOutput] = field(required=True)
+    status: BetaFunctionCallOutputStatusEnum = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaCustomToolCallResource(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["custom_tool_call"] | UnsetType = field(default="custom_tool_call", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    type: Literal["custom_tool_call"] = field(default="custom_tool_call", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     caller: BetaCustomToolCallCaller | UnsetType | None = UNSET
     namespace: str | UnsetType = UNSET
-    name: str | UnsetType = field(required=True)
-    input: str | UnsetType = field(required=True)
-    status: BetaFunctionCallStatus | UnsetType = field(required=True)
+    name: str = field(required=True)
+    input: str = field(required=True)
+    status: BetaFunctionCallStatus = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaCustomToolParam(BaseModel):
-    type: Literal["custom"] | UnsetType = field(default="custom", required=True)
-    name: str | UnsetType = field(required=True)
+    type: Literal["custom"] = field(default="custom", required=True)
+    name: str = field(required=True)
     description: str | UnsetType = UNSET
     format: BetaCustomToolParamFormat | UnsetType = UNSET
     defer_loading: bool | UnsetType = UNSET
@@ -580,97 +554,93 @@ class BetaCustomToolParam(BaseModel):
 
 @attrs.define(repr=False)
 class BetaDirectToolCallCaller(BaseModel):
-    type: Literal["direct"] | UnsetType = field(default="direct", required=True)
+    type: Literal["direct"] = field(default="direct", required=True)
 
 
 @attrs.define(repr=False)
 class BetaDirectToolCallCallerParam(BaseModel):
-    type: Literal["direct"] | UnsetType = field(default="direct", required=True)
+    type: Literal["direct"] = field(default="direct", required=True)
 
 
 @attrs.define(repr=False)
 class BetaDoubleClickAction(BaseModel):
-    type: Literal["double_click"] | UnsetType = field(default="double_click", required=True)
-    x: int | UnsetType = field(required=True)
-    y: int | UnsetType = field(required=True)
-    keys: list[str] | UnsetType | None = field(required=True)
+    type: Literal["double_click"] = field(default="double_click", required=True)
+    x: int = field(required=True)
+    y: int = field(required=True)
+    keys: list[str] | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaDragParam(BaseModel):
-    type: Literal["drag"] | UnsetType = field(default="drag", required=True)
-    path: list[BetaCoordParam] | UnsetType = field(required=True)
+    type: Literal["drag"] = field(default="drag", required=True)
+    path: list[BetaCoordParam] = field(required=True)
     keys: list[str] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaEasyInputMessage(BaseModel):
-    role: Literal["user", "assistant", "system", "developer"] | UnsetType = field(required=True)
-    content: str | BetaInputMessageContentList | UnsetType = field(required=True)
+    role: Literal["user", "assistant", "system", "developer"] = field(required=True)
+    content: str | BetaInputMessageContentList = field(required=True)
     phase: BetaMessagePhase | UnsetType | None = UNSET
     type: Literal["message"] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaEncryptedContent(BaseModel):
-    type: Literal["encrypted_content"] | UnsetType = field(
-        default="encrypted_content", required=True
-    )
-    encrypted_content: str | UnsetType = field(required=True)
+    type: Literal["encrypted_content"] = field(default="encrypted_content", required=True)
+    encrypted_content: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaEncryptedContentParam(BaseModel):
-    type: Literal["encrypted_content"] | UnsetType = field(
-        default="encrypted_content", required=True
-    )
-    encrypted_content: str | UnsetType = field(required=True)
+    type: Literal["encrypted_content"] = field(default="encrypted_content", required=True)
+    encrypted_content: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaError(BaseModel):
-    code: str | UnsetType | None = field(required=True)
-    message: str | UnsetType = field(required=True)
-    param: str | UnsetType | None = field(required=True)
-    type: str | UnsetType = field(required=True)
+    code: str | None = field(required=True)
+    message: str = field(required=True)
+    param: str | None = field(required=True)
+    type: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaErrorPayload(BaseModel):
-    type: str | UnsetType = field(required=True)
-    code: str | UnsetType | None = field(required=True)
-    message: str | UnsetType = field(required=True)
-    param: str | UnsetType | None = field(required=True)
+    type: str = field(required=True)
+    code: str | None = field(required=True)
+    message: str = field(required=True)
+    param: str | None = field(required=True)
     headers: dict[str, str] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaFileCitationBody(BaseModel):
-    type: Literal["file_citation"] | UnsetType = field(default="file_citation", required=True)
-    file_id: str | UnsetType = field(required=True)
-    index: int | UnsetType = field(required=True)
-    filename: str | UnsetType = field(required=True)
+    type: Literal["file_citation"] = field(default="file_citation", required=True)
+    file_id: str = field(required=True)
+    index: int = field(required=True)
+    filename: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaFileCitationParam(BaseModel):
-    type: Literal["file_citation"] | UnsetType = field(default="file_citation", required=True)
-    index: int | UnsetType = field(required=True)
-    file_id: str | UnsetType = field(required=True)
-    filename: str | UnsetType = field(required=True)
+    type: Literal["file_citation"] = field(default="file_citation", required=True)
+    index: int = field(required=True)
+    file_id: str = field(required=True)
+    filename: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaFilePath(BaseModel):
-    type: Literal["file_path"] | UnsetType = field(default="file_path", required=True)
-    file_id: str | UnsetType = field(required=True)
-    index: int | UnsetType = field(required=True)
+    type: Literal["file_path"] = field(default="file_path", required=True)
+    file_id: str = field(required=True)
+    index: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaFileSearchTool(BaseModel):
-    type: Literal["file_search"] | UnsetType = field(default="file_search", required=True)
-    vector_store_ids: list[str] | UnsetType = field(required=True)
+    type: Literal["file_search"] = field(default="file_search", required=True)
+    vector_store_ids: list[str] = field(required=True)
     max_num_results: int | UnsetType = UNSET
     ranking_options: BetaRankingOptions | UnsetType = UNSET
     filters: BetaFileSearchToolFilters | UnsetType | None = UNSET
@@ -679,12 +649,12 @@ class BetaFileSearchTool(BaseModel):
 @attrs.define(repr=False)
 class BetaFileSearchToolCall(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    id: str | UnsetType = field(required=True)
-    type: Literal["file_search_call"] | UnsetType = field(default="file_search_call", required=True)
-    status: Literal["in_progress", "searching", "completed", "incomplete", "failed"] | UnsetType = (
-        field(required=True)
+    id: str = field(required=True)
+    type: Literal["file_search_call"] = field(default="file_search_call", required=True)
+    status: Literal["in_progress", "searching", "completed", "incomplete", "failed"] = field(
+        required=True
     )
-    queries: list[str] | UnsetType = field(required=True)
+    queries: list[str] = field(required=True)
     results: list[BetaFileSearchToolCallResultsVariant1Item] | UnsetType | None = UNSET
 
 
@@ -702,12 +672,8 @@ class BetaFunctionCallOutputItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
     id: str | UnsetType | None = UNSET
     call_id: str | UnsetType | None = UNSET
-    type: Literal["function_call_output"] | UnsetType = field(
-        default="function_call_output", required=True
-    )
-    output: str | list[BetaFunctionCallOutputItemParamOutputVariant2Item] | UnsetType = field(
-        required=True
-    )
+    type: Literal["function_call_output"] = field(default="function_call_output", required=True)
+    output: str | list[BetaFunctionCallOutputItemParamOutputVariant2Item] = field(required=True)
     name: str | UnsetType | None = UNSET
     namespace: str | UnsetType | None = UNSET
     caller: BetaFunctionCallOutputItemParamCaller | UnsetType | None = UNSET
@@ -716,14 +682,14 @@ class BetaFunctionCallOutputItemParam(BaseModel):
 
 @attrs.define(repr=False)
 class BetaFunctionShellAction(BaseModel):
-    commands: list[str] | UnsetType = field(required=True)
-    timeout_ms: int | UnsetType | None = field(required=True)
-    max_output_length: int | UnsetType | None = field(required=True)
+    commands: list[str] = field(required=True)
+    timeout_ms: int | None = field(required=True)
+    max_output_length: int | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaFunctionShellActionParam(BaseModel):
-    commands: list[str] | UnsetType = field(required=True)
+    commands: list[str] = field(required=True)
     timeout_ms: int | UnsetType | None = UNSET
     max_output_length: int | UnsetType | None = UNSET
 
@@ -731,13 +697,13 @@ class BetaFunctionShellActionParam(BaseModel):
 @attrs.define(repr=False)
 class BetaFunctionShellCall(BaseModel):
     agent: BetaAgentTag | UnsetType = UNSET
-    type: Literal["shell_call"] | UnsetType = field(default="shell_call", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    type: Literal["shell_call"] = field(default="shell_call", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     caller: BetaFunctionShellCallCaller | UnsetType | None = UNSET
-    action: BetaFunctionShellAction | UnsetType = field(required=True)
-    status: BetaFunctionShellCallStatus | UnsetType = field(required=True)
-    environment: BetaFunctionShellCallEnvironment | UnsetType | None = field(required=True)
+    action: BetaFunctionShellAction = field(required=True)
+    status: BetaFunctionShellCallStatus = field(required=True)
+    environment: BetaFunctionShellCallEnvironment | None = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
@@ -745,10 +711,10 @@ class BetaFunctionShellCall(BaseModel):
 class BetaFunctionShellCallItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
     id: str | UnsetType | None = UNSET
-    call_id: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
     caller: BetaFunctionShellCallItemParamCaller | UnsetType | None = UNSET
-    type: Literal["shell_call"] | UnsetType = field(default="shell_call", required=True)
-    action: BetaFunctionShellActionParam | UnsetType = field(required=True)
+    type: Literal["shell_call"] = field(default="shell_call", required=True)
+    action: BetaFunctionShellActionParam = field(required=True)
     status: BetaFunctionShellCallItemStatus | UnsetType | None = UNSET
     environment: BetaFunctionShellCallItemParamEnvironment | UnsetType | None = UNSET
 
@@ -756,84 +722,80 @@ class BetaFunctionShellCallItemParam(BaseModel):
 @attrs.define(repr=False)
 class BetaFunctionShellCallOutput(BaseModel):
     agent: BetaAgentTag | UnsetType = UNSET
-    type: Literal["shell_call_output"] | UnsetType = field(
-        default="shell_call_output", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    type: Literal["shell_call_output"] = field(default="shell_call_output", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     caller: BetaFunctionShellCallOutputCaller | UnsetType | None = UNSET
-    status: BetaFunctionShellCallOutputStatusEnum | UnsetType = field(required=True)
-    output: list[BetaFunctionShellCallOutputContent] | UnsetType = field(required=True)
-    max_output_length: int | UnsetType | None = field(required=True)
+    status: BetaFunctionShellCallOutputStatusEnum = field(required=True)
+    output: list[BetaFunctionShellCallOutputContent] = field(required=True)
+    max_output_length: int | None = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaFunctionShellCallOutputContent(BaseModel):
-    stdout: str | UnsetType = field(required=True)
-    stderr: str | UnsetType = field(required=True)
-    outcome: BetaFunctionShellCallOutputContentOutcome | UnsetType = field(required=True)
+    stdout: str = field(required=True)
+    stderr: str = field(required=True)
+    outcome: BetaFunctionShellCallOutputContentOutcome = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaFunctionShellCallOutputContentParam(BaseModel):
-    stdout: str | UnsetType = field(required=True)
-    stderr: str | UnsetType = field(required=True)
-    outcome: BetaFunctionShellCallOutputOutcomeParam | UnsetType = field(required=True)
+    stdout: str = field(required=True)
+    stderr: str = field(required=True)
+    outcome: BetaFunctionShellCallOutputOutcomeParam = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaFunctionShellCallOutputExitOutcome(BaseModel):
-    type: Literal["exit"] | UnsetType = field(default="exit", required=True)
-    exit_code: int | UnsetType = field(required=True)
+    type: Literal["exit"] = field(default="exit", required=True)
+    exit_code: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaFunctionShellCallOutputExitOutcomeParam(BaseModel):
-    type: Literal["exit"] | UnsetType = field(default="exit", required=True)
-    exit_code: int | UnsetType = field(required=True)
+    type: Literal["exit"] = field(default="exit", required=True)
+    exit_code: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaFunctionShellCallOutputItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
     id: str | UnsetType | None = UNSET
-    call_id: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
     caller: BetaFunctionShellCallOutputItemParamCaller | UnsetType | None = UNSET
-    type: Literal["shell_call_output"] | UnsetType = field(
-        default="shell_call_output", required=True
-    )
-    output: list[BetaFunctionShellCallOutputContentParam] | UnsetType = field(required=True)
+    type: Literal["shell_call_output"] = field(default="shell_call_output", required=True)
+    output: list[BetaFunctionShellCallOutputContentParam] = field(required=True)
     status: BetaFunctionShellCallItemStatus | UnsetType | None = UNSET
     max_output_length: int | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaFunctionShellCallOutputTimeoutOutcome(BaseModel):
-    type: Literal["timeout"] | UnsetType = field(default="timeout", required=True)
+    type: Literal["timeout"] = field(default="timeout", required=True)
 
 
 @attrs.define(repr=False)
 class BetaFunctionShellCallOutputTimeoutOutcomeParam(BaseModel):
-    type: Literal["timeout"] | UnsetType = field(default="timeout", required=True)
+    type: Literal["timeout"] = field(default="timeout", required=True)
 
 
 @attrs.define(repr=False)
 class BetaFunctionShellToolParam(BaseModel):
-    type: Literal["shell"] | UnsetType = field(default="shell", required=True)
+    type: Literal["shell"] = field(default="shell", required=True)
     environment: BetaFunctionShellToolParamEnvironment | UnsetType | None = UNSET
     allowed_callers: list[BetaCallableToolAllowedCaller] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaFunctionTool(BaseModel):
-    type: Literal["function"] | UnsetType = field(default="function", required=True)
-    name: str | UnsetType = field(required=True)
+    type: Literal["function"] = field(default="function", required=True)
+    name: str = field(required=True)
     description: str | UnsetType | None = UNSET
-    parameters: dict[str, Any] | UnsetType | None = field(required=True)
+    parameters: dict[str, Any] | None = field(required=True)
     output_schema: dict[str, Any] | UnsetType | None = UNSET
-    strict: bool | UnsetType | None = field(required=True)
+    strict: bool | None = field(required=True)
     defer_loading: bool | UnsetType = UNSET
     allowed_callers: list[BetaCallableToolAllowedCaller] | UnsetType | None = UNSET
 
@@ -842,12 +804,12 @@ class BetaFunctionTool(BaseModel):
 class BetaFunctionToolCall(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
     id: str | UnsetType = UNSET
-    type: Literal["function_call"] | UnsetType = field(default="function_call", required=True)
-    call_id: str | UnsetType = field(required=True)
+    type: Literal["function_call"] = field(default="function_call", required=True)
+    call_id: str = field(required=True)
     caller: BetaFunctionToolCallCaller | UnsetType | None = UNSET
     namespace: str | UnsetType = UNSET
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
     status: Literal["in_progress", "completed", "incomplete"] | UnsetType = UNSET
 
 
@@ -855,54 +817,50 @@ class BetaFunctionToolCall(BaseModel):
 class BetaFunctionToolCallOutput(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
     id: str | UnsetType = UNSET
-    type: Literal["function_call_output"] | UnsetType = field(
-        default="function_call_output", required=True
-    )
+    type: Literal["function_call_output"] = field(default="function_call_output", required=True)
     call_id: str | UnsetType = UNSET
     name: str | UnsetType = UNSET
     namespace: str | UnsetType = UNSET
     caller: BetaFunctionToolCallOutputCaller | UnsetType | None = UNSET
-    output: str | list[BetaFunctionAndCustomToolCallOutput] | UnsetType = field(required=True)
+    output: str | list[BetaFunctionAndCustomToolCallOutput] = field(required=True)
     status: Literal["in_progress", "completed", "incomplete"] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaFunctionToolCallOutputResource(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    id: str | UnsetType = field(required=True)
-    type: Literal["function_call_output"] | UnsetType = field(
-        default="function_call_output", required=True
-    )
+    id: str = field(required=True)
+    type: Literal["function_call_output"] = field(default="function_call_output", required=True)
     call_id: str | UnsetType = UNSET
     name: str | UnsetType = UNSET
     namespace: str | UnsetType = UNSET
     caller: BetaFunctionToolCallOutputCaller | UnsetType | None = UNSET
-    output: str | list[BetaFunctionAndCustomToolCallOutput] | UnsetType = field(required=True)
-    status: BetaFunctionCallOutputStatusEnum | UnsetType = field(required=True)
+    output: str | list[BetaFunctionAndCustomToolCallOutput] = field(required=True)
+    status: BetaFunctionCallOutputStatusEnum = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaFunctionToolCallResource(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    id: str | UnsetType = field(required=True)
-    type: Literal["function_call"] | UnsetType = field(default="function_call", required=True)
-    call_id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: Literal["function_call"] = field(default="function_call", required=True)
+    call_id: str = field(required=True)
     caller: BetaFunctionToolCallCaller | UnsetType | None = UNSET
     namespace: str | UnsetType = UNSET
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
-    status: BetaFunctionCallStatus | UnsetType = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
+    status: BetaFunctionCallStatus = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaFunctionToolParam(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
     description: str | UnsetType | None = UNSET
     parameters: BetaEmptyModelParam | UnsetType | None = UNSET
     strict: bool | UnsetType | None = UNSET
-    type: Literal["function"] | UnsetType = field(default="function", required=True)
+    type: Literal["function"] = field(default="function", required=True)
     output_schema: dict[str, Any] | UnsetType | None = UNSET
     defer_loading: bool | UnsetType = UNSET
     allowed_callers: list[BetaCallableToolAllowedCaller] | UnsetType | None = UNSET
@@ -910,20 +868,20 @@ class BetaFunctionToolParam(BaseModel):
 
 @attrs.define(repr=False)
 class BetaHTTPError(BaseModel):
-    type: Literal["http_error"] | UnsetType = field(default="http_error", required=True)
-    code: int | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
+    type: Literal["http_error"] = field(default="http_error", required=True)
+    code: int = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaHybridSearchOptions(BaseModel):
-    embedding_weight: float | UnsetType = field(required=True)
-    text_weight: float | UnsetType = field(required=True)
+    embedding_weight: float = field(required=True)
+    text_weight: float = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaImageGenTool(BaseModel):
-    type: Literal["image_generation"] | UnsetType = field(default="image_generation", required=True)
+    type: Literal["image_generation"] = field(default="image_generation", required=True)
     model: (
         str
         | Literal[
@@ -950,14 +908,10 @@ class BetaImageGenTool(BaseModel):
 @attrs.define(repr=False)
 class BetaImageGenToolCall(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["image_generation_call"] | UnsetType = field(
-        default="image_generation_call", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    status: Literal["in_progress", "completed", "generating", "failed"] | UnsetType = field(
-        required=True
-    )
-    result: str | UnsetType | None = field(required=True)
+    type: Literal["image_generation_call"] = field(default="image_generation_call", required=True)
+    id: str = field(required=True)
+    status: Literal["in_progress", "completed", "generating", "failed"] = field(required=True)
+    result: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -968,36 +922,34 @@ class BetaImageGenToolInputImageMask(BaseModel):
 
 @attrs.define(repr=False)
 class BetaInlineSkillParam(BaseModel):
-    type: Literal["inline"] | UnsetType = field(default="inline", required=True)
-    name: str | UnsetType = field(required=True)
-    description: str | UnsetType = field(required=True)
-    source: BetaInlineSkillSourceParam | UnsetType = field(required=True)
+    type: Literal["inline"] = field(default="inline", required=True)
+    name: str = field(required=True)
+    description: str = field(required=True)
+    source: BetaInlineSkillSourceParam = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaInlineSkillSourceParam(BaseModel):
-    type: Literal["base64"] | UnsetType = field(default="base64", required=True)
-    media_type: Literal["application/zip"] | UnsetType = field(
-        default="application/zip", required=True
-    )
-    data: str | UnsetType = field(required=True)
+    type: Literal["base64"] = field(default="base64", required=True)
+    media_type: Literal["application/zip"] = field(default="application/zip", required=True)
+    data: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaInputAudio(BaseModel):
-    type: Literal["input_audio"] | UnsetType = field(default="input_audio", required=True)
-    input_audio: BetaInputAudioInputAudio | UnsetType = field(required=True)
+    type: Literal["input_audio"] = field(default="input_audio", required=True)
+    input_audio: BetaInputAudioInputAudio = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaInputAudioInputAudio(BaseModel):
-    data: str | UnsetType = field(required=True)
-    format: Literal["mp3", "wav"] | UnsetType = field(required=True)
+    data: str = field(required=True)
+    format: Literal["mp3", "wav"] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaInputFileContent(BaseModel):
-    type: Literal["input_file"] | UnsetType = field(default="input_file", required=True)
+    type: Literal["input_file"] = field(default="input_file", required=True)
     file_id: str | UnsetType | None = UNSET
     filename: str | UnsetType = UNSET
     file_data: str | UnsetType = UNSET
@@ -1008,7 +960,7 @@ class BetaInputFileContent(BaseModel):
 
 @attrs.define(repr=False)
 class BetaInputFileContentParam(BaseModel):
-    type: Literal["input_file"] | UnsetType = field(default="input_file", required=True)
+    type: Literal["input_file"] = field(default="input_file", required=True)
     file_id: str | UnsetType | None = UNSET
     filename: str | UnsetType | None = UNSET
     file_data: str | UnsetType | None = UNSET
@@ -1019,16 +971,16 @@ class BetaInputFileContentParam(BaseModel):
 
 @attrs.define(repr=False)
 class BetaInputImageContent(BaseModel):
-    type: Literal["input_image"] | UnsetType = field(default="input_image", required=True)
+    type: Literal["input_image"] = field(default="input_image", required=True)
     image_url: str | UnsetType | None = UNSET
     file_id: str | UnsetType | None = UNSET
-    detail: BetaImageDetail | UnsetType = field(required=True)
+    detail: BetaImageDetail = field(required=True)
     prompt_cache_breakpoint: BetaPromptCacheBreakpointConfig | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaInputImageContentParamAutoParam(BaseModel):
-    type: Literal["input_image"] | UnsetType = field(default="input_image", required=True)
+    type: Literal["input_image"] = field(default="input_image", required=True)
     image_url: str | UnsetType | None = UNSET
     file_id: str | UnsetType | None = UNSET
     detail: BetaDetailEnum | UnsetType | None = UNSET
@@ -1039,32 +991,32 @@ class BetaInputImageContentParamAutoParam(BaseModel):
 class BetaInputMessage(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
     type: Literal["message"] | UnsetType = UNSET
-    role: Literal["user", "system", "developer"] | UnsetType = field(required=True)
+    role: Literal["user", "system", "developer"] = field(required=True)
     status: Literal["in_progress", "completed", "incomplete"] | UnsetType = UNSET
-    content: BetaInputMessageContentList | UnsetType = field(required=True)
+    content: BetaInputMessageContentList = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaInputMessageResource(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["message"] | UnsetType = field(default="message", required=True)
-    role: Literal["user", "system", "developer"] | UnsetType = field(required=True)
+    type: Literal["message"] = field(default="message", required=True)
+    role: Literal["user", "system", "developer"] = field(required=True)
     status: Literal["in_progress", "completed", "incomplete"] | UnsetType = UNSET
-    content: BetaInputMessageContentList | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
+    content: BetaInputMessageContentList = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaInputTextContent(BaseModel):
-    type: Literal["input_text"] | UnsetType = field(default="input_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["input_text"] = field(default="input_text", required=True)
+    text: str = field(required=True)
     prompt_cache_breakpoint: BetaPromptCacheBreakpointConfig | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaInputTextContentParam(BaseModel):
-    type: Literal["input_text"] | UnsetType = field(default="input_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["input_text"] = field(default="input_text", required=True)
+    text: str = field(required=True)
     prompt_cache_breakpoint: BetaPromptCacheBreakpointParam | UnsetType | None = UNSET
 
 
@@ -1072,144 +1024,136 @@ class BetaInputTextContentParam(BaseModel):
 class BetaItemReferenceParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
     type: Literal["item_reference"] | UnsetType | None = UNSET
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaKeyPressAction(BaseModel):
-    type: Literal["keypress"] | UnsetType = field(default="keypress", required=True)
-    keys: list[str] | UnsetType = field(required=True)
+    type: Literal["keypress"] = field(default="keypress", required=True)
+    keys: list[str] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaLocalEnvironmentParam(BaseModel):
-    type: Literal["local"] | UnsetType = field(default="local", required=True)
+    type: Literal["local"] = field(default="local", required=True)
     skills: list[BetaLocalSkillParam] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaLocalEnvironmentResource(BaseModel):
-    type: Literal["local"] | UnsetType = field(default="local", required=True)
+    type: Literal["local"] = field(default="local", required=True)
 
 
 @attrs.define(repr=False)
 class BetaLocalShellExecAction(BaseModel):
-    type: Literal["exec"] | UnsetType = field(default="exec", required=True)
-    command: list[str] | UnsetType = field(required=True)
+    type: Literal["exec"] = field(default="exec", required=True)
+    command: list[str] = field(required=True)
     timeout_ms: int | UnsetType | None = UNSET
     working_directory: str | UnsetType | None = UNSET
-    env: dict[str, str] | UnsetType = field(required=True)
+    env: dict[str, str] = field(required=True)
     user: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaLocalShellToolCall(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["local_shell_call"] | UnsetType = field(default="local_shell_call", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
-    action: BetaLocalShellExecAction | UnsetType = field(required=True)
-    status: Literal["in_progress", "completed", "incomplete"] | UnsetType = field(required=True)
+    type: Literal["local_shell_call"] = field(default="local_shell_call", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
+    action: BetaLocalShellExecAction = field(required=True)
+    status: Literal["in_progress", "completed", "incomplete"] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaLocalShellToolCallOutput(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["local_shell_call_output"] | UnsetType = field(
+    type: Literal["local_shell_call_output"] = field(
         default="local_shell_call_output", required=True
     )
-    id: str | UnsetType = field(required=True)
-    output: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    output: str = field(required=True)
     status: Literal["in_progress", "completed", "incomplete"] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaLocalShellToolParam(BaseModel):
-    type: Literal["local_shell"] | UnsetType = field(default="local_shell", required=True)
+    type: Literal["local_shell"] = field(default="local_shell", required=True)
 
 
 @attrs.define(repr=False)
 class BetaLocalSkillParam(BaseModel):
-    name: str | UnsetType = field(required=True)
-    description: str | UnsetType = field(required=True)
-    path: str | UnsetType = field(required=True)
+    name: str = field(required=True)
+    description: str = field(required=True)
+    path: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaLogProb(BaseModel):
-    token: str | UnsetType = field(required=True)
-    logprob: float | UnsetType = field(required=True)
-    bytes: list[int] | UnsetType = field(required=True)
-    top_logprobs: list[BetaTopLogProb] | UnsetType = field(required=True)
+    token: str = field(required=True)
+    logprob: float = field(required=True)
+    bytes: list[int] = field(required=True)
+    top_logprobs: list[BetaTopLogProb] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaMCPApprovalRequest(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["mcp_approval_request"] | UnsetType = field(
-        default="mcp_approval_request", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    server_label: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    type: Literal["mcp_approval_request"] = field(default="mcp_approval_request", required=True)
+    id: str = field(required=True)
+    server_label: str = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaMCPApprovalResponse(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["mcp_approval_response"] | UnsetType = field(
-        default="mcp_approval_response", required=True
-    )
+    type: Literal["mcp_approval_response"] = field(default="mcp_approval_response", required=True)
     id: str | UnsetType | None = UNSET
-    approval_request_id: str | UnsetType = field(required=True)
-    approve: bool | UnsetType = field(required=True)
+    approval_request_id: str = field(required=True)
+    approve: bool = field(required=True)
     reason: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaMCPApprovalResponseResource(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["mcp_approval_response"] | UnsetType = field(
-        default="mcp_approval_response", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    approval_request_id: str | UnsetType = field(required=True)
-    approve: bool | UnsetType = field(required=True)
+    type: Literal["mcp_approval_response"] = field(default="mcp_approval_response", required=True)
+    id: str = field(required=True)
+    approval_request_id: str = field(required=True)
+    approve: bool = field(required=True)
     reason: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaMCPListTools(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["mcp_list_tools"] | UnsetType = field(default="mcp_list_tools", required=True)
-    id: str | UnsetType = field(required=True)
-    server_label: str | UnsetType = field(required=True)
-    tools: list[BetaMCPListToolsTool] | UnsetType = field(required=True)
+    type: Literal["mcp_list_tools"] = field(default="mcp_list_tools", required=True)
+    id: str = field(required=True)
+    server_label: str = field(required=True)
+    tools: list[BetaMCPListToolsTool] = field(required=True)
     error: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaMCPListToolsTool(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
     description: str | UnsetType | None = UNSET
-    input_schema: dict[str, Any] | UnsetType = field(required=True)
+    input_schema: dict[str, Any] = field(required=True)
     annotations: dict[str, Any] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaMCPProtocolError(BaseModel):
-    type: Literal["mcp_protocol_error"] | UnsetType = field(
-        default="mcp_protocol_error", required=True
-    )
-    code: int | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
+    type: Literal["mcp_protocol_error"] = field(default="mcp_protocol_error", required=True)
+    code: int = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaMCPTool(BaseModel):
-    type: Literal["mcp"] | UnsetType = field(default="mcp", required=True)
-    server_label: str | UnsetType = field(required=True)
+    type: Literal["mcp"] = field(default="mcp", required=True)
+    server_label: str = field(required=True)
     server_url: str | UnsetType = UNSET
     connector_id: (
         Literal[
@@ -1242,11 +1186,11 @@ class BetaMCPTool(BaseModel):
 @attrs.define(repr=False)
 class BetaMCPToolCall(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["mcp_call"] | UnsetType = field(default="mcp_call", required=True)
-    id: str | UnsetType = field(required=True)
-    server_label: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    type: Literal["mcp_call"] = field(default="mcp_call", required=True)
+    id: str = field(required=True)
+    server_label: str = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
     output: str | UnsetType | None = UNSET
     error: BetaMCPToolCallError2 | UnsetType | None = UNSET
     status: BetaMCPToolCallStatus | UnsetType = UNSET
@@ -1255,10 +1199,10 @@ class BetaMCPToolCall(BaseModel):
 
 @attrs.define(repr=False)
 class BetaMCPToolExecutionError(BaseModel):
-    type: Literal["mcp_tool_execution_error"] | UnsetType = field(
+    type: Literal["mcp_tool_execution_error"] = field(
         default="mcp_tool_execution_error", required=True
     )
-    content: Any | UnsetType = field(required=True)
+    content: Any = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -1276,11 +1220,11 @@ class BetaMCPToolRequireApprovalVariant1MCPToolApprovalFilter(BaseModel):
 @attrs.define(repr=False)
 class BetaMessage(BaseModel):
     agent: BetaAgentTag | UnsetType = UNSET
-    type: Literal["message"] | UnsetType = field(default="message", required=True)
-    id: str | UnsetType = field(required=True)
-    status: BetaMessageStatus | UnsetType = field(required=True)
-    role: BetaMessageRole | UnsetType = field(required=True)
-    content: list[BetaMessageContentItem] | UnsetType = field(required=True)
+    type: Literal["message"] = field(default="message", required=True)
+    id: str = field(required=True)
+    status: BetaMessageStatus = field(required=True)
+    role: BetaMessageRole = field(required=True)
+    content: list[BetaMessageContentItem] = field(required=True)
     phase: BetaMessagePhase2 | UnsetType | None = UNSET
 
 
@@ -1298,25 +1242,25 @@ class BetaModelResponseProperties(BaseModel):
 
 @attrs.define(repr=False)
 class BetaModeration(BaseModel):
-    input: BetaModerationInput | UnsetType = field(required=True)
-    output: BetaModerationOutput | UnsetType = field(required=True)
+    input: BetaModerationInput = field(required=True)
+    output: BetaModerationOutput = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaModerationConfigParam(BaseModel):
-    mode: BetaModerationMode | UnsetType = field(required=True)
+    mode: BetaModerationMode = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaModerationErrorBody(BaseModel):
-    type: Literal["error"] | UnsetType = field(default="error", required=True)
-    code: str | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
+    type: Literal["error"] = field(default="error", required=True)
+    code: str = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaModerationParam(BaseModel):
-    model: str | UnsetType = field(required=True)
+    model: str = field(required=True)
     policy: BetaModerationPolicyParam | UnsetType | None = UNSET
 
 
@@ -1328,190 +1272,186 @@ class BetaModerationPolicyParam(BaseModel):
 
 @attrs.define(repr=False)
 class BetaModerationResultBody(BaseModel):
-    type: Literal["moderation_result"] | UnsetType = field(
-        default="moderation_result", required=True
-    )
-    model: str | UnsetType = field(required=True)
-    flagged: bool | UnsetType = field(required=True)
-    categories: dict[str, bool] | UnsetType = field(required=True)
-    category_scores: dict[str, float] | UnsetType = field(required=True)
-    category_applied_input_types: dict[str, list[BetaModerationInputType]] | UnsetType = field(
-        required=True
-    )
+    type: Literal["moderation_result"] = field(default="moderation_result", required=True)
+    model: str = field(required=True)
+    flagged: bool = field(required=True)
+    categories: dict[str, bool] = field(required=True)
+    category_scores: dict[str, float] = field(required=True)
+    category_applied_input_types: dict[str, list[BetaModerationInputType]] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaMoveParam(BaseModel):
-    type: Literal["move"] | UnsetType = field(default="move", required=True)
-    x: int | UnsetType = field(required=True)
-    y: int | UnsetType = field(required=True)
+    type: Literal["move"] = field(default="move", required=True)
+    x: int = field(required=True)
+    y: int = field(required=True)
     keys: list[str] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaMultiAgentCall(BaseModel):
     agent: BetaAgentTag | UnsetType = UNSET
-    type: Literal["multi_agent_call"] | UnsetType = field(default="multi_agent_call", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
-    action: BetaMultiAgentAction | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    type: Literal["multi_agent_call"] = field(default="multi_agent_call", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
+    action: BetaMultiAgentAction = field(required=True)
+    arguments: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaMultiAgentCallItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
     id: str | UnsetType | None = UNSET
-    call_id: str | UnsetType = field(required=True)
-    type: Literal["multi_agent_call"] | UnsetType = field(default="multi_agent_call", required=True)
-    action: BetaMultiAgentAction1 | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
+    type: Literal["multi_agent_call"] = field(default="multi_agent_call", required=True)
+    action: BetaMultiAgentAction1 = field(required=True)
+    arguments: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaMultiAgentCallOutput(BaseModel):
     agent: BetaAgentTag | UnsetType = UNSET
-    type: Literal["multi_agent_call_output"] | UnsetType = field(
+    type: Literal["multi_agent_call_output"] = field(
         default="multi_agent_call_output", required=True
     )
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
-    action: BetaMultiAgentAction | UnsetType = field(required=True)
-    output: list[BetaOutputTextContent] | UnsetType = field(required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
+    action: BetaMultiAgentAction = field(required=True)
+    output: list[BetaOutputTextContent] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaMultiAgentCallOutputItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
     id: str | UnsetType | None = UNSET
-    call_id: str | UnsetType = field(required=True)
-    type: Literal["multi_agent_call_output"] | UnsetType = field(
+    call_id: str = field(required=True)
+    type: Literal["multi_agent_call_output"] = field(
         default="multi_agent_call_output", required=True
     )
-    action: BetaMultiAgentAction1 | UnsetType = field(required=True)
-    output: list[BetaOutputTextContentParam] | UnsetType = field(required=True)
+    action: BetaMultiAgentAction1 = field(required=True)
+    output: list[BetaOutputTextContentParam] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaMultiAgentParam(BaseModel):
-    enabled: bool | UnsetType = field(required=True)
+    enabled: bool = field(required=True)
     max_concurrent_subagents: int | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaNamespaceToolParam(BaseModel):
-    type: Literal["namespace"] | UnsetType = field(default="namespace", required=True)
-    name: str | UnsetType = field(required=True)
-    description: str | UnsetType = field(required=True)
-    tools: list[BetaNamespaceToolParamToolsItem] | UnsetType = field(required=True)
+    type: Literal["namespace"] = field(default="namespace", required=True)
+    name: str = field(required=True)
+    description: str = field(required=True)
+    tools: list[BetaNamespaceToolParamToolsItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaOutputAudio(BaseModel):
-    type: Literal["output_audio"] | UnsetType = field(default="output_audio", required=True)
-    data: str | UnsetType = field(required=True)
-    transcript: str | UnsetType = field(required=True)
+    type: Literal["output_audio"] = field(default="output_audio", required=True)
+    data: str = field(required=True)
+    transcript: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaOutputMessage(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    id: str | UnsetType = field(required=True)
-    type: Literal["message"] | UnsetType = field(default="message", required=True)
-    role: Literal["assistant"] | UnsetType = field(default="assistant", required=True)
-    content: list[BetaOutputMessageContent] | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: Literal["message"] = field(default="message", required=True)
+    role: Literal["assistant"] = field(default="assistant", required=True)
+    content: list[BetaOutputMessageContent] = field(required=True)
     phase: BetaMessagePhase | UnsetType | None = UNSET
-    status: Literal["in_progress", "completed", "incomplete"] | UnsetType = field(required=True)
+    status: Literal["in_progress", "completed", "incomplete"] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaOutputTextContent(BaseModel):
-    type: Literal["output_text"] | UnsetType = field(default="output_text", required=True)
-    text: str | UnsetType = field(required=True)
-    annotations: list[BetaAnnotation] | UnsetType = field(required=True)
-    logprobs: list[BetaLogProb] | UnsetType = field(required=True)
+    type: Literal["output_text"] = field(default="output_text", required=True)
+    text: str = field(required=True)
+    annotations: list[BetaAnnotation] = field(required=True)
+    logprobs: list[BetaLogProb] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaOutputTextContentParam(BaseModel):
-    type: Literal["output_text"] | UnsetType = field(default="output_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["output_text"] = field(default="output_text", required=True)
+    text: str = field(required=True)
     annotations: list[BetaOutputTextContentParamAnnotationsItem] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaProgram(BaseModel):
     agent: BetaAgentTag | UnsetType = UNSET
-    type: Literal["program"] | UnsetType = field(default="program", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
-    code: str | UnsetType = field(required=True)
-    fingerprint: str | UnsetType = field(required=True)
+    type: Literal["program"] = field(default="program", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
+    code: str = field(required=True)
+    fingerprint: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaProgramItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
-    id: str | UnsetType = field(required=True)
-    type: Literal["program"] | UnsetType = field(default="program", required=True)
-    call_id: str | UnsetType = field(required=True)
-    code: str | UnsetType = field(required=True)
-    fingerprint: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: Literal["program"] = field(default="program", required=True)
+    call_id: str = field(required=True)
+    code: str = field(required=True)
+    fingerprint: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaProgramOutput(BaseModel):
     agent: BetaAgentTag | UnsetType = UNSET
-    type: Literal["program_output"] | UnsetType = field(default="program_output", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
-    result: str | UnsetType = field(required=True)
-    status: BetaProgramOutputStatus | UnsetType = field(required=True)
+    type: Literal["program_output"] = field(default="program_output", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
+    result: str = field(required=True)
+    status: BetaProgramOutputStatus = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaProgramOutputItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
-    id: str | UnsetType = field(required=True)
-    type: Literal["program_output"] | UnsetType = field(default="program_output", required=True)
-    call_id: str | UnsetType = field(required=True)
-    result: str | UnsetType = field(required=True)
-    status: BetaProgramOutputItemStatus | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: Literal["program_output"] = field(default="program_output", required=True)
+    call_id: str = field(required=True)
+    result: str = field(required=True)
+    status: BetaProgramOutputItemStatus = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaProgramToolCallCaller(BaseModel):
-    type: Literal["program"] | UnsetType = field(default="program", required=True)
-    caller_id: str | UnsetType = field(required=True)
+    type: Literal["program"] = field(default="program", required=True)
+    caller_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaProgramToolCallCallerParam(BaseModel):
-    type: Literal["program"] | UnsetType = field(default="program", required=True)
-    caller_id: str | UnsetType = field(required=True)
+    type: Literal["program"] = field(default="program", required=True)
+    caller_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaProgrammaticToolCallingParam(BaseModel):
-    type: Literal["programmatic_tool_calling"] | UnsetType = field(
+    type: Literal["programmatic_tool_calling"] = field(
         default="programmatic_tool_calling", required=True
     )
 
 
 @attrs.define(repr=False)
 class BetaPromptCacheBreakpointConfig(BaseModel):
-    mode: Literal["explicit"] | UnsetType = field(default="explicit", required=True)
+    mode: Literal["explicit"] = field(default="explicit", required=True)
 
 
 @attrs.define(repr=False)
 class BetaPromptCacheBreakpointParam(BaseModel):
-    mode: Literal["explicit"] | UnsetType = field(default="explicit", required=True)
+    mode: Literal["explicit"] = field(default="explicit", required=True)
 
 
 @attrs.define(repr=False)
 class BetaPromptCacheOptions(BaseModel):
-    ttl: BetaPromptCacheTTLEnum | UnsetType = field(default="30m", required=True)
-    mode: BetaPromptCacheModeEnum | UnsetType = field(required=True)
+    ttl: BetaPromptCacheTTLEnum = field(default="30m", required=True)
+    mode: BetaPromptCacheModeEnum = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -1522,7 +1462,7 @@ class BetaPromptCacheOptionsParam(BaseModel):
 
 @attrs.define(repr=False)
 class BetaPromptVariant1(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
     version: str | UnsetType | None = UNSET
     variables: BetaResponsePromptVariables | UnsetType = UNSET
 
@@ -1546,65 +1486,63 @@ class BetaReasoning(BaseModel):
 @attrs.define(repr=False)
 class BetaReasoningItem(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["reasoning"] | UnsetType = field(default="reasoning", required=True)
-    id: str | UnsetType = field(required=True)
+    type: Literal["reasoning"] = field(default="reasoning", required=True)
+    id: str = field(required=True)
     encrypted_content: str | UnsetType | None = UNSET
-    summary: list[BetaSummaryTextContent] | UnsetType = field(required=True)
+    summary: list[BetaSummaryTextContent] = field(required=True)
     content: list[BetaReasoningTextContent] | UnsetType = UNSET
     status: Literal["in_progress", "completed", "incomplete"] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaReasoningTextContent(BaseModel):
-    type: Literal["reasoning_text"] | UnsetType = field(default="reasoning_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["reasoning_text"] = field(default="reasoning_text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaRefusalContent(BaseModel):
-    type: Literal["refusal"] | UnsetType = field(default="refusal", required=True)
-    refusal: str | UnsetType = field(required=True)
+    type: Literal["refusal"] = field(default="refusal", required=True)
+    refusal: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponse(ResponseConveniences, BaseModel):
-    metadata: BetaMetadata | UnsetType = field(required=True)
+    metadata: BetaMetadata = field(required=True)
     top_logprobs: int | UnsetType | None = UNSET
-    temperature: float | UnsetType | None = field(required=True)
-    top_p: float | UnsetType | None = field(required=True)
+    temperature: float | None = field(required=True)
+    top_p: float | None = field(required=True)
     user: str | UnsetType = UNSET
     safety_identifier: str | UnsetType | None = UNSET
     prompt_cache_key: str | UnsetType | None = UNSET
     prompt_cache_retention: Literal["in_memory", "24h"] | UnsetType | None = UNSET
     previous_response_id: str | UnsetType | None = UNSET
-    model: BetaModelIdsResponses | UnsetType = field(required=True)
+    model: BetaModelIdsResponses = field(required=True)
     background: bool | UnsetType | None = UNSET
     max_tool_calls: int | UnsetType | None = UNSET
     text: BetaResponseTextParam | UnsetType = UNSET
-    tools: BetaToolsArray | UnsetType = field(required=True)
-    tool_choice: BetaToolChoiceParam | UnsetType = field(required=True)
+    tools: BetaToolsArray = field(required=True)
+    tool_choice: BetaToolChoiceParam = field(required=True)
     prompt: BetaPrompt | UnsetType = UNSET
     service_tier: BetaServiceTierResponses | UnsetType = UNSET
     truncation: Literal["auto", "disabled"] | UnsetType | None = UNSET
-    id: str | UnsetType = field(required=True)
-    object: Literal["response"] | UnsetType = field(default="response", required=True)
+    id: str = field(required=True)
+    object: Literal["response"] = field(default="response", required=True)
     status: (
         Literal["completed", "failed", "in_progress", "cancelled", "queued", "incomplete"]
         | UnsetType
     ) = UNSET
-    created_at: float | UnsetType = field(required=True)
+    created_at: float = field(required=True)
     completed_at: float | UnsetType | None = UNSET
-    error: BetaResponseError | UnsetType = field(required=True)
-    incomplete_details: BetaResponseIncompleteDetailsVariant1 | UnsetType | None = field(
-        required=True
-    )
-    output: list[BetaOutputItem] | UnsetType = field(required=True)
+    error: BetaResponseError = field(required=True)
+    incomplete_details: BetaResponseIncompleteDetailsVariant1 | None = field(required=True)
+    output: list[BetaOutputItem] = field(required=True)
     reasoning: BetaReasoning | UnsetType | None = UNSET
-    instructions: str | list[BetaInputItem] | UnsetType | None = field(required=True)
+    instructions: str | list[BetaInputItem] | None = field(required=True)
     usage: BetaResponseUsage | UnsetType = UNSET
     prompt_cache_options: BetaPromptCacheOptions | UnsetType = UNSET
     moderation: BetaModeration | UnsetType | None = UNSET
-    parallel_tool_calls: bool | UnsetType = field(required=True)
+    parallel_tool_calls: bool = field(required=True)
     conversation: BetaResponseConversation | UnsetType | None = UNSET
     max_output_tokens: int | UnsetType | None = UNSET
 
@@ -1612,307 +1550,301 @@ class BetaResponse(ResponseConveniences, BaseModel):
 @attrs.define(repr=False)
 class BetaResponseAudioDeltaEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.audio.delta"] | UnsetType = field(
-        default="response.audio.delta", required=True
-    )
-    sequence_number: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    type: Literal["response.audio.delta"] = field(default="response.audio.delta", required=True)
+    sequence_number: int = field(required=True)
+    delta: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseAudioDoneEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.audio.done"] | UnsetType = field(
-        default="response.audio.done", required=True
-    )
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.audio.done"] = field(default="response.audio.done", required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseAudioTranscriptDeltaEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.audio.transcript.delta"] | UnsetType = field(
+    type: Literal["response.audio.transcript.delta"] = field(
         default="response.audio.transcript.delta", required=True
     )
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseAudioTranscriptDoneEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.audio.transcript.done"] | UnsetType = field(
+    type: Literal["response.audio.transcript.done"] = field(
         default="response.audio.transcript.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseCodeInterpreterCallCodeDeltaEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.code_interpreter_call_code.delta"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call_code.delta"] = field(
         default="response.code_interpreter_call_code.delta", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseCodeInterpreterCallCodeDoneEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.code_interpreter_call_code.done"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call_code.done"] = field(
         default="response.code_interpreter_call_code.done", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    code: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    code: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseCodeInterpreterCallCompletedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.code_interpreter_call.completed"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call.completed"] = field(
         default="response.code_interpreter_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseCodeInterpreterCallInProgressEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.code_interpreter_call.in_progress"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call.in_progress"] = field(
         default="response.code_interpreter_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseCodeInterpreterCallInterpretingEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.code_interpreter_call.interpreting"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call.interpreting"] = field(
         default="response.code_interpreter_call.interpreting", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseCompletedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.completed"] | UnsetType = field(
-        default="response.completed", required=True
-    )
-    response: BetaResponse | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.completed"] = field(default="response.completed", required=True)
+    response: BetaResponse = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseContentPartAddedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.content_part.added"] | UnsetType = field(
+    type: Literal["response.content_part.added"] = field(
         default="response.content_part.added", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    part: BetaOutputContent | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    part: BetaOutputContent = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseContentPartDoneEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.content_part.done"] | UnsetType = field(
+    type: Literal["response.content_part.done"] = field(
         default="response.content_part.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    part: BetaOutputContent | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    part: BetaOutputContent = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseConversation(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseCreatedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.created"] | UnsetType = field(default="response.created", required=True)
-    response: BetaResponse | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.created"] = field(default="response.created", required=True)
+    response: BetaResponse = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseCustomToolCallInputDeltaEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.custom_tool_call_input.delta"] | UnsetType = field(
+    type: Literal["response.custom_tool_call_input.delta"] = field(
         default="response.custom_tool_call_input.delta", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    delta: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseCustomToolCallInputDoneEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.custom_tool_call_input.done"] | UnsetType = field(
+    type: Literal["response.custom_tool_call_input.done"] = field(
         default="response.custom_tool_call_input.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    input: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    input: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseErrorEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["error"] | UnsetType = field(default="error", required=True)
-    code: str | UnsetType | None = field(required=True)
-    message: str | UnsetType = field(required=True)
-    param: str | UnsetType | None = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["error"] = field(default="error", required=True)
+    code: str | None = field(required=True)
+    message: str = field(required=True)
+    param: str | None = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseErrorVariant1(BaseModel):
-    code: BetaResponseErrorCode | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
+    code: BetaResponseErrorCode = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseFailedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.failed"] | UnsetType = field(default="response.failed", required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    response: BetaResponse | UnsetType = field(required=True)
+    type: Literal["response.failed"] = field(default="response.failed", required=True)
+    sequence_number: int = field(required=True)
+    response: BetaResponse = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseFileSearchCallCompletedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.file_search_call.completed"] | UnsetType = field(
+    type: Literal["response.file_search_call.completed"] = field(
         default="response.file_search_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseFileSearchCallInProgressEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.file_search_call.in_progress"] | UnsetType = field(
+    type: Literal["response.file_search_call.in_progress"] = field(
         default="response.file_search_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseFileSearchCallSearchingEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.file_search_call.searching"] | UnsetType = field(
+    type: Literal["response.file_search_call.searching"] = field(
         default="response.file_search_call.searching", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseFormatJsonObject(BaseModel):
-    type: Literal["json_object"] | UnsetType = field(default="json_object", required=True)
+    type: Literal["json_object"] = field(default="json_object", required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseFormatText(BaseModel):
-    type: Literal["text"] | UnsetType = field(default="text", required=True)
+    type: Literal["text"] = field(default="text", required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseFunctionCallArgumentsDeltaEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.function_call_arguments.delta"] | UnsetType = field(
+    type: Literal["response.function_call_arguments.delta"] = field(
         default="response.function_call_arguments.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    delta: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseFunctionCallArgumentsDoneEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.function_call_arguments.done"] | UnsetType = field(
+    type: Literal["response.function_call_arguments.done"] = field(
         default="response.function_call_arguments.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    name: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    arguments: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseImageGenCallCompletedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.image_generation_call.completed"] | UnsetType = field(
+    type: Literal["response.image_generation_call.completed"] = field(
         default="response.image_generation_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseImageGenCallGeneratingEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.image_generation_call.generating"] | UnsetType = field(
+    type: Literal["response.image_generation_call.generating"] = field(
         default="response.image_generation_call.generating", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseImageGenCallInProgressEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.image_generation_call.in_progress"] | UnsetType = field(
+    type: Literal["response.image_generation_call.in_progress"] = field(
         default="response.image_generation_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseImageGenCallPartialImageEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.image_generation_call.partial_image"] | UnsetType = field(
+    type: Literal["response.image_generation_call.partial_image"] = field(
         default="response.image_generation_call.partial_image", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    partial_image_index: int | UnsetType = field(required=True)
-    partial_image_b64: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
+    partial_image_index: int = field(required=True)
+    partial_image_b64: str = field(required=True)
     size: str | UnsetType = UNSET
     quality: str | UnsetType = UNSET
     background: str | UnsetType = UNSET
@@ -1922,11 +1854,9 @@ class BetaResponseImageGenCallPartialImageEvent(BaseModel):
 @attrs.define(repr=False)
 class BetaResponseInProgressEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.in_progress"] | UnsetType = field(
-        default="response.in_progress", required=True
-    )
-    response: BetaResponse | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.in_progress"] = field(default="response.in_progress", required=True)
+    response: BetaResponse = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -1937,63 +1867,57 @@ class BetaResponseIncompleteDetailsVariant1(BaseModel):
 @attrs.define(repr=False)
 class BetaResponseIncompleteEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.incomplete"] | UnsetType = field(
-        default="response.incomplete", required=True
-    )
-    response: BetaResponse | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.incomplete"] = field(default="response.incomplete", required=True)
+    response: BetaResponse = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseInjectCreatedEvent(BaseModel):
-    type: Literal["response.inject.created"] | UnsetType = field(
+    type: Literal["response.inject.created"] = field(
         default="response.inject.created", required=True
     )
-    response_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    response_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponseInjectEvent(BaseModel):
-    type: Literal["response.inject"] | UnsetType = field(default="response.inject", required=True)
-    response_id: str | UnsetType = field(required=True)
-    input: list[BetaInputItem] | UnsetType = field(required=True)
+    type: Literal["response.inject"] = field(default="response.inject", required=True)
+    response_id: str = field(required=True)
+    input: list[BetaInputItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseInjectFailedEvent(BaseModel):
-    type: Literal["response.inject.failed"] | UnsetType = field(
-        default="response.inject.failed", required=True
-    )
-    response_id: str | UnsetType = field(required=True)
-    input: list[BetaInputItem] | UnsetType = field(required=True)
-    error: BetaResponseInjectFailedEventError | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.inject.failed"] = field(default="response.inject.failed", required=True)
+    response_id: str = field(required=True)
+    input: list[BetaInputItem] = field(required=True)
+    error: BetaResponseInjectFailedEventError = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponseInjectFailedEventError(BaseModel):
-    code: Literal["response_already_completed", "response_not_found"] | UnsetType = field(
-        required=True
-    )
-    message: str | UnsetType = field(required=True)
+    code: Literal["response_already_completed", "response_not_found"] = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseItemList(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[BetaResponseItem] | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[BetaResponseItem] = field(required=True)
+    has_more: bool = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseLogProb(BaseModel):
-    token: str | UnsetType = field(required=True)
-    logprob: float | UnsetType = field(required=True)
+    token: str = field(required=True)
+    logprob: float = field(required=True)
     top_logprobs: list[BetaResponseLogProbTopLogprobsItem] | UnsetType = UNSET
 
 
@@ -2006,129 +1930,127 @@ class BetaResponseLogProbTopLogprobsItem(BaseModel):
 @attrs.define(repr=False)
 class BetaResponseMCPCallArgumentsDeltaEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_call_arguments.delta"] | UnsetType = field(
+    type: Literal["response.mcp_call_arguments.delta"] = field(
         default="response.mcp_call_arguments.delta", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseMCPCallArgumentsDoneEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_call_arguments.done"] | UnsetType = field(
+    type: Literal["response.mcp_call_arguments.done"] = field(
         default="response.mcp_call_arguments.done", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    arguments: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseMCPCallCompletedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_call.completed"] | UnsetType = field(
+    type: Literal["response.mcp_call.completed"] = field(
         default="response.mcp_call.completed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseMCPCallFailedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_call.failed"] | UnsetType = field(
+    type: Literal["response.mcp_call.failed"] = field(
         default="response.mcp_call.failed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseMCPCallInProgressEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_call.in_progress"] | UnsetType = field(
+    type: Literal["response.mcp_call.in_progress"] = field(
         default="response.mcp_call.in_progress", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseMCPListToolsCompletedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_list_tools.completed"] | UnsetType = field(
+    type: Literal["response.mcp_list_tools.completed"] = field(
         default="response.mcp_list_tools.completed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseMCPListToolsFailedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_list_tools.failed"] | UnsetType = field(
+    type: Literal["response.mcp_list_tools.failed"] = field(
         default="response.mcp_list_tools.failed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseMCPListToolsInProgressEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_list_tools.in_progress"] | UnsetType = field(
+    type: Literal["response.mcp_list_tools.in_progress"] = field(
         default="response.mcp_list_tools.in_progress", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseOutputItemAddedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.output_item.added"] | UnsetType = field(
+    type: Literal["response.output_item.added"] = field(
         default="response.output_item.added", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    item: BetaOutputItem | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    item: BetaOutputItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseOutputItemDoneEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.output_item.done"] | UnsetType = field(
+    type: Literal["response.output_item.done"] = field(
         default="response.output_item.done", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    item: BetaOutputItem | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    item: BetaOutputItem = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseOutputTextAnnotationAddedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.output_text.annotation.added"] | UnsetType = field(
+    type: Literal["response.output_text.annotation.added"] = field(
         default="response.output_text.annotation.added", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    annotation_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    annotation: BetaResponseOutputTextAnnotationAddedEventAnnotation | UnsetType | None = field(
-        required=True
-    )
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    annotation_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    annotation: BetaResponseOutputTextAnnotationAddedEventAnnotation | None = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -2146,189 +2068,185 @@ class BetaResponseProperties(BaseModel):
 @attrs.define(repr=False)
 class BetaResponseQueuedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.queued"] | UnsetType = field(default="response.queued", required=True)
-    response: BetaResponse | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.queued"] = field(default="response.queued", required=True)
+    response: BetaResponse = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseReasoningSummaryPartAddedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.reasoning_summary_part.added"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_part.added"] = field(
         default="response.reasoning_summary_part.added", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    part: BetaResponseReasoningSummaryPartAddedEventPart | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    part: BetaResponseReasoningSummaryPartAddedEventPart = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseReasoningSummaryPartAddedEventPart(BaseModel):
-    type: Literal["summary_text"] | UnsetType = field(default="summary_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["summary_text"] = field(default="summary_text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseReasoningSummaryPartDoneEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.reasoning_summary_part.done"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_part.done"] = field(
         default="response.reasoning_summary_part.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
     status: Literal["incomplete"] | UnsetType = UNSET
-    sequence_number: int | UnsetType = field(required=True)
-    part: BetaResponseReasoningSummaryPartDoneEventPart | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    part: BetaResponseReasoningSummaryPartDoneEventPart = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseReasoningSummaryPartDoneEventPart(BaseModel):
-    type: Literal["summary_text"] | UnsetType = field(default="summary_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["summary_text"] = field(default="summary_text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseReasoningSummaryTextDeltaEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.reasoning_summary_text.delta"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_text.delta"] = field(
         default="response.reasoning_summary_text.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseReasoningSummaryTextDoneEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.reasoning_summary_text.done"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_text.done"] = field(
         default="response.reasoning_summary_text.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
+    text: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseReasoningTextDeltaEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.reasoning_text.delta"] | UnsetType = field(
+    type: Literal["response.reasoning_text.delta"] = field(
         default="response.reasoning_text.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseReasoningTextDoneEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.reasoning_text.done"] | UnsetType = field(
+    type: Literal["response.reasoning_text.done"] = field(
         default="response.reasoning_text.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    text: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseRefusalDeltaEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.refusal.delta"] | UnsetType = field(
-        default="response.refusal.delta", required=True
-    )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.refusal.delta"] = field(default="response.refusal.delta", required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseRefusalDoneEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.refusal.done"] | UnsetType = field(
-        default="response.refusal.done", required=True
-    )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    refusal: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.refusal.done"] = field(default="response.refusal.done", required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    refusal: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseShellCallCommandAddedStreamingEvent(BaseModel):
-    type: Literal["response.shell_call_command.added"] | UnsetType = field(
+    type: Literal["response.shell_call_command.added"] = field(
         default="response.shell_call_command.added", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
     agent: BetaAgentTag | UnsetType = UNSET
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    command: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    command: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseShellCallCommandDeltaStreamingEvent(BaseModel):
-    type: Literal["response.shell_call_command.delta"] | UnsetType = field(
+    type: Literal["response.shell_call_command.delta"] = field(
         default="response.shell_call_command.delta", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
     agent: BetaAgentTag | UnsetType = UNSET
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    delta: str = field(required=True)
     obfuscation: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponseShellCallCommandDoneStreamingEvent(BaseModel):
-    type: Literal["response.shell_call_command.done"] | UnsetType = field(
+    type: Literal["response.shell_call_command.done"] = field(
         default="response.shell_call_command.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
     agent: BetaAgentTag | UnsetType = UNSET
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    command: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    command: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseShellCallOutputContentDeltaStreamingEvent(BaseModel):
-    type: Literal["response.shell_call_output_content.delta"] | UnsetType = field(
+    type: Literal["response.shell_call_output_content.delta"] = field(
         default="response.shell_call_output_content.delta", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
     agent: BetaAgentTag | UnsetType = UNSET
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    delta: BetaShellCallOutputDelta | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    delta: BetaShellCallOutputDelta = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseShellCallOutputContentDoneStreamingEvent(BaseModel):
-    type: Literal["response.shell_call_output_content.done"] | UnsetType = field(
+    type: Literal["response.shell_call_output_content.done"] = field(
         default="response.shell_call_output_content.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
     agent: BetaAgentTag | UnsetType = UNSET
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    output: list[BetaFunctionShellCallOutputContent] | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    output: list[BetaFunctionShellCallOutputContent] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -2339,29 +2257,29 @@ class BetaResponseStreamOptionsVariant1(BaseModel):
 @attrs.define(repr=False)
 class BetaResponseTextDeltaEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.output_text.delta"] | UnsetType = field(
+    type: Literal["response.output_text.delta"] = field(
         default="response.output_text.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    logprobs: list[BetaResponseLogProb] | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
+    logprobs: list[BetaResponseLogProb] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseTextDoneEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.output_text.done"] | UnsetType = field(
+    type: Literal["response.output_text.done"] = field(
         default="response.output_text.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    logprobs: list[BetaResponseLogProb] | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    text: str = field(required=True)
+    sequence_number: int = field(required=True)
+    logprobs: list[BetaResponseLogProb] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -2372,70 +2290,70 @@ class BetaResponseTextParam(BaseModel):
 
 @attrs.define(repr=False)
 class BetaResponseUsage(BaseModel):
-    input_tokens: int | UnsetType = field(required=True)
-    input_tokens_details: BetaResponseUsageInputTokensDetails | UnsetType = field(required=True)
-    output_tokens: int | UnsetType = field(required=True)
-    output_tokens_details: BetaResponseUsageOutputTokensDetails | UnsetType = field(required=True)
-    total_tokens: int | UnsetType = field(required=True)
+    input_tokens: int = field(required=True)
+    input_tokens_details: BetaResponseUsageInputTokensDetails = field(required=True)
+    output_tokens: int = field(required=True)
+    output_tokens_details: BetaResponseUsageOutputTokensDetails = field(required=True)
+    total_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseUsageInputTokensDetails(BaseModel):
-    cached_tokens: int | UnsetType = field(required=True)
-    cache_write_tokens: int | UnsetType = field(required=True)
+    cached_tokens: int = field(required=True)
+    cache_write_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseUsageOutputTokensDetails(BaseModel):
-    reasoning_tokens: int | UnsetType = field(required=True)
+    reasoning_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseWebSearchCallCompletedEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.web_search_call.completed"] | UnsetType = field(
+    type: Literal["response.web_search_call.completed"] = field(
         default="response.web_search_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseWebSearchCallInProgressEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.web_search_call.in_progress"] | UnsetType = field(
+    type: Literal["response.web_search_call.in_progress"] = field(
         default="response.web_search_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseWebSearchCallSearchingEvent(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.web_search_call.searching"] | UnsetType = field(
+    type: Literal["response.web_search_call.searching"] = field(
         default="response.web_search_call.searching", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaResponseWsError(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["error"] | UnsetType = field(default="error", required=True)
+    type: Literal["error"] = field(default="error", required=True)
     status: int | UnsetType = UNSET
     sequence_number: int | UnsetType = UNSET
-    error: BetaErrorPayload | UnsetType = field(required=True)
+    error: BetaErrorPayload = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesClientEventResponseCreate(BaseModel):
-    type: Literal["response.create"] | UnsetType = field(default="response.create", required=True)
+    type: Literal["response.create"] = field(default="response.create", required=True)
     stream_id: str | UnsetType = UNSET
     metadata: BetaMetadata | UnsetType = UNSET
     top_logprobs: int | UnsetType = UNSET
@@ -2474,247 +2392,243 @@ class BetaResponsesClientEventResponseCreate(BaseModel):
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseAudioTranscriptWsDelta(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.audio.transcript.delta"] | UnsetType = field(
+    type: Literal["response.audio.transcript.delta"] = field(
         default="response.audio.transcript.delta", required=True
     )
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseAudioTranscriptWsDone(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.audio.transcript.done"] | UnsetType = field(
+    type: Literal["response.audio.transcript.done"] = field(
         default="response.audio.transcript.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseAudioWsDelta(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.audio.delta"] | UnsetType = field(
-        default="response.audio.delta", required=True
-    )
-    sequence_number: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    type: Literal["response.audio.delta"] = field(default="response.audio.delta", required=True)
+    sequence_number: int = field(required=True)
+    delta: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseAudioWsDone(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.audio.done"] | UnsetType = field(
-        default="response.audio.done", required=True
-    )
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.audio.done"] = field(default="response.audio.done", required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseCodeInterpreterCallCodeWsDelta(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.code_interpreter_call_code.delta"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call_code.delta"] = field(
         default="response.code_interpreter_call_code.delta", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseCodeInterpreterCallCodeWsDone(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.code_interpreter_call_code.done"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call_code.done"] = field(
         default="response.code_interpreter_call_code.done", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    code: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    code: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseCodeInterpreterCallInWsProgress(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.code_interpreter_call.in_progress"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call.in_progress"] = field(
         default="response.code_interpreter_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseCodeInterpreterCallWsCompleted(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.code_interpreter_call.completed"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call.completed"] = field(
         default="response.code_interpreter_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseCodeInterpreterCallWsInterpreting(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.code_interpreter_call.interpreting"] | UnsetType = field(
+    type: Literal["response.code_interpreter_call.interpreting"] = field(
         default="response.code_interpreter_call.interpreting", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseContentPartWsAdded(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.content_part.added"] | UnsetType = field(
+    type: Literal["response.content_part.added"] = field(
         default="response.content_part.added", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    part: BetaOutputContent | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    part: BetaOutputContent = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseContentPartWsDone(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.content_part.done"] | UnsetType = field(
+    type: Literal["response.content_part.done"] = field(
         default="response.content_part.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    part: BetaOutputContent | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    part: BetaOutputContent = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseCustomToolCallInputWsDelta(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.custom_tool_call_input.delta"] | UnsetType = field(
+    type: Literal["response.custom_tool_call_input.delta"] = field(
         default="response.custom_tool_call_input.delta", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    delta: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseCustomToolCallInputWsDone(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.custom_tool_call_input.done"] | UnsetType = field(
+    type: Literal["response.custom_tool_call_input.done"] = field(
         default="response.custom_tool_call_input.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    input: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    input: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseFileSearchCallInWsProgress(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.file_search_call.in_progress"] | UnsetType = field(
+    type: Literal["response.file_search_call.in_progress"] = field(
         default="response.file_search_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseFileSearchCallWsCompleted(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.file_search_call.completed"] | UnsetType = field(
+    type: Literal["response.file_search_call.completed"] = field(
         default="response.file_search_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseFileSearchCallWsSearching(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.file_search_call.searching"] | UnsetType = field(
+    type: Literal["response.file_search_call.searching"] = field(
         default="response.file_search_call.searching", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseFunctionCallArgumentsWsDelta(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.function_call_arguments.delta"] | UnsetType = field(
+    type: Literal["response.function_call_arguments.delta"] = field(
         default="response.function_call_arguments.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    delta: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseFunctionCallArgumentsWsDone(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.function_call_arguments.done"] | UnsetType = field(
+    type: Literal["response.function_call_arguments.done"] = field(
         default="response.function_call_arguments.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    name: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    arguments: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseImageGenCallInWsProgress(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.image_generation_call.in_progress"] | UnsetType = field(
+    type: Literal["response.image_generation_call.in_progress"] = field(
         default="response.image_generation_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseImageGenCallPartialWsImage(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.image_generation_call.partial_image"] | UnsetType = field(
+    type: Literal["response.image_generation_call.partial_image"] = field(
         default="response.image_generation_call.partial_image", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    partial_image_index: int | UnsetType = field(required=True)
-    partial_image_b64: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
+    partial_image_index: int = field(required=True)
+    partial_image_b64: str = field(required=True)
     size: str | UnsetType = UNSET
     quality: str | UnsetType = UNSET
     background: str | UnsetType = UNSET
@@ -2725,470 +2639,458 @@ class BetaResponsesServerEventBetaResponseImageGenCallPartialWsImage(BaseModel):
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseImageGenCallWsCompleted(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.image_generation_call.completed"] | UnsetType = field(
+    type: Literal["response.image_generation_call.completed"] = field(
         default="response.image_generation_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    item_id: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseImageGenCallWsGenerating(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.image_generation_call.generating"] | UnsetType = field(
+    type: Literal["response.image_generation_call.generating"] = field(
         default="response.image_generation_call.generating", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseInWsProgress(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.in_progress"] | UnsetType = field(
-        default="response.in_progress", required=True
-    )
-    response: BetaResponse | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.in_progress"] = field(default="response.in_progress", required=True)
+    response: BetaResponse = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseMcpCallArgumentsWsDelta(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_call_arguments.delta"] | UnsetType = field(
+    type: Literal["response.mcp_call_arguments.delta"] = field(
         default="response.mcp_call_arguments.delta", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseMcpCallArgumentsWsDone(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_call_arguments.done"] | UnsetType = field(
+    type: Literal["response.mcp_call_arguments.done"] = field(
         default="response.mcp_call_arguments.done", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    arguments: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseMcpCallInWsProgress(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_call.in_progress"] | UnsetType = field(
+    type: Literal["response.mcp_call.in_progress"] = field(
         default="response.mcp_call.in_progress", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseMcpCallWsCompleted(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_call.completed"] | UnsetType = field(
+    type: Literal["response.mcp_call.completed"] = field(
         default="response.mcp_call.completed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseMcpCallWsFailed(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_call.failed"] | UnsetType = field(
+    type: Literal["response.mcp_call.failed"] = field(
         default="response.mcp_call.failed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseMcpListToolsInWsProgress(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_list_tools.in_progress"] | UnsetType = field(
+    type: Literal["response.mcp_list_tools.in_progress"] = field(
         default="response.mcp_list_tools.in_progress", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseMcpListToolsWsCompleted(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_list_tools.completed"] | UnsetType = field(
+    type: Literal["response.mcp_list_tools.completed"] = field(
         default="response.mcp_list_tools.completed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseMcpListToolsWsFailed(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.mcp_list_tools.failed"] | UnsetType = field(
+    type: Literal["response.mcp_list_tools.failed"] = field(
         default="response.mcp_list_tools.failed", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseOutputItemWsAdded(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.output_item.added"] | UnsetType = field(
+    type: Literal["response.output_item.added"] = field(
         default="response.output_item.added", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    item: BetaOutputItem | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    item: BetaOutputItem = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseOutputItemWsDone(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.output_item.done"] | UnsetType = field(
+    type: Literal["response.output_item.done"] = field(
         default="response.output_item.done", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    item: BetaOutputItem | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    item: BetaOutputItem = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseOutputTextAnnotationWsAdded(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.output_text.annotation.added"] | UnsetType = field(
+    type: Literal["response.output_text.annotation.added"] = field(
         default="response.output_text.annotation.added", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    annotation_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    annotation: BetaResponseOutputTextAnnotationAddedEventAnnotation | UnsetType | None = field(
-        required=True
-    )
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    annotation_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    annotation: BetaResponseOutputTextAnnotationAddedEventAnnotation | None = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseReasoningSummaryPartWsAdded(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.reasoning_summary_part.added"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_part.added"] = field(
         default="response.reasoning_summary_part.added", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    part: BetaResponseReasoningSummaryPartAddedEventPart | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
+    sequence_number: int = field(required=True)
+    part: BetaResponseReasoningSummaryPartAddedEventPart = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseReasoningSummaryPartWsDone(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.reasoning_summary_part.done"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_part.done"] = field(
         default="response.reasoning_summary_part.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
     status: Literal["incomplete"] | UnsetType = UNSET
-    sequence_number: int | UnsetType = field(required=True)
-    part: BetaResponseReasoningSummaryPartDoneEventPart | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
+    part: BetaResponseReasoningSummaryPartDoneEventPart = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseReasoningSummaryTextWsDelta(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.reasoning_summary_text.delta"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_text.delta"] = field(
         default="response.reasoning_summary_text.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseReasoningSummaryTextWsDone(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.reasoning_summary_text.done"] | UnsetType = field(
+    type: Literal["response.reasoning_summary_text.done"] = field(
         default="response.reasoning_summary_text.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    summary_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    summary_index: int = field(required=True)
+    text: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseReasoningTextWsDelta(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.reasoning_text.delta"] | UnsetType = field(
+    type: Literal["response.reasoning_text.delta"] = field(
         default="response.reasoning_text.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseReasoningTextWsDone(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.reasoning_text.done"] | UnsetType = field(
+    type: Literal["response.reasoning_text.done"] = field(
         default="response.reasoning_text.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    text: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseRefusalWsDelta(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.refusal.delta"] | UnsetType = field(
-        default="response.refusal.delta", required=True
-    )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.refusal.delta"] = field(default="response.refusal.delta", required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseRefusalWsDone(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.refusal.done"] | UnsetType = field(
-        default="response.refusal.done", required=True
-    )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    refusal: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.refusal.done"] = field(default="response.refusal.done", required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    refusal: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseShellCallCommandWsAdded(BaseModel):
-    type: Literal["response.shell_call_command.added"] | UnsetType = field(
+    type: Literal["response.shell_call_command.added"] = field(
         default="response.shell_call_command.added", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
     agent: BetaAgentTag | UnsetType = UNSET
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    command: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    command: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseShellCallCommandWsDelta(BaseModel):
-    type: Literal["response.shell_call_command.delta"] | UnsetType = field(
+    type: Literal["response.shell_call_command.delta"] = field(
         default="response.shell_call_command.delta", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
     agent: BetaAgentTag | UnsetType = UNSET
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    delta: str = field(required=True)
     obfuscation: str | UnsetType = UNSET
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseShellCallCommandWsDone(BaseModel):
-    type: Literal["response.shell_call_command.done"] | UnsetType = field(
+    type: Literal["response.shell_call_command.done"] = field(
         default="response.shell_call_command.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
     agent: BetaAgentTag | UnsetType = UNSET
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    command: str | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    command: str = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseShellCallOutputContentWsDelta(BaseModel):
-    type: Literal["response.shell_call_output_content.delta"] | UnsetType = field(
+    type: Literal["response.shell_call_output_content.delta"] = field(
         default="response.shell_call_output_content.delta", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
     agent: BetaAgentTag | UnsetType = UNSET
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    delta: BetaShellCallOutputDelta | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    delta: BetaShellCallOutputDelta = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseShellCallOutputContentWsDone(BaseModel):
-    type: Literal["response.shell_call_output_content.done"] | UnsetType = field(
+    type: Literal["response.shell_call_output_content.done"] = field(
         default="response.shell_call_output_content.done", required=True
     )
-    sequence_number: int | UnsetType = field(required=True)
+    sequence_number: int = field(required=True)
     agent: BetaAgentTag | UnsetType = UNSET
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    command_index: int | UnsetType = field(required=True)
-    output: list[BetaFunctionShellCallOutputContent] | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    command_index: int = field(required=True)
+    output: list[BetaFunctionShellCallOutputContent] = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseTextWsDelta(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.output_text.delta"] | UnsetType = field(
+    type: Literal["response.output_text.delta"] = field(
         default="response.output_text.delta", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    delta: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    logprobs: list[BetaResponseLogProb] | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    delta: str = field(required=True)
+    sequence_number: int = field(required=True)
+    logprobs: list[BetaResponseLogProb] = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseTextWsDone(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.output_text.done"] | UnsetType = field(
+    type: Literal["response.output_text.done"] = field(
         default="response.output_text.done", required=True
     )
-    item_id: str | UnsetType = field(required=True)
-    output_index: int | UnsetType = field(required=True)
-    content_index: int | UnsetType = field(required=True)
-    text: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    logprobs: list[BetaResponseLogProb] | UnsetType = field(required=True)
+    item_id: str = field(required=True)
+    output_index: int = field(required=True)
+    content_index: int = field(required=True)
+    text: str = field(required=True)
+    sequence_number: int = field(required=True)
+    logprobs: list[BetaResponseLogProb] = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseWebSearchCallInWsProgress(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.web_search_call.in_progress"] | UnsetType = field(
+    type: Literal["response.web_search_call.in_progress"] = field(
         default="response.web_search_call.in_progress", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseWebSearchCallWsCompleted(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.web_search_call.completed"] | UnsetType = field(
+    type: Literal["response.web_search_call.completed"] = field(
         default="response.web_search_call.completed", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseWebSearchCallWsSearching(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.web_search_call.searching"] | UnsetType = field(
+    type: Literal["response.web_search_call.searching"] = field(
         default="response.web_search_call.searching", required=True
     )
-    output_index: int | UnsetType = field(required=True)
-    item_id: str | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    output_index: int = field(required=True)
+    item_id: str = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseWsCompleted(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.completed"] | UnsetType = field(
-        default="response.completed", required=True
-    )
-    response: BetaResponse | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.completed"] = field(default="response.completed", required=True)
+    response: BetaResponse = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseWsCreated(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.created"] | UnsetType = field(default="response.created", required=True)
-    response: BetaResponse | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.created"] = field(default="response.created", required=True)
+    response: BetaResponse = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseWsFailed(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.failed"] | UnsetType = field(default="response.failed", required=True)
-    sequence_number: int | UnsetType = field(required=True)
-    response: BetaResponse | UnsetType = field(required=True)
+    type: Literal["response.failed"] = field(default="response.failed", required=True)
+    sequence_number: int = field(required=True)
+    response: BetaResponse = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseWsIncomplete(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.incomplete"] | UnsetType = field(
-        default="response.incomplete", required=True
-    )
-    response: BetaResponse | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.incomplete"] = field(default="response.incomplete", required=True)
+    response: BetaResponse = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaResponsesServerEventBetaResponseWsQueued(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    type: Literal["response.queued"] | UnsetType = field(default="response.queued", required=True)
-    response: BetaResponse | UnsetType = field(required=True)
-    sequence_number: int | UnsetType = field(required=True)
+    type: Literal["response.queued"] = field(default="response.queued", required=True)
+    response: BetaResponse = field(required=True)
+    sequence_number: int = field(required=True)
     stream_id: str | UnsetType = UNSET
 
 
@@ -3199,16 +3101,16 @@ class BetaResponsesWebSocketStreamEvent(BaseModel):
 
 @attrs.define(repr=False)
 class BetaScreenshotParam(BaseModel):
-    type: Literal["screenshot"] | UnsetType = field(default="screenshot", required=True)
+    type: Literal["screenshot"] = field(default="screenshot", required=True)
 
 
 @attrs.define(repr=False)
 class BetaScrollParam(BaseModel):
-    type: Literal["scroll"] | UnsetType = field(default="scroll", required=True)
-    x: int | UnsetType = field(required=True)
-    y: int | UnsetType = field(required=True)
-    scroll_x: int | UnsetType = field(required=True)
-    scroll_y: int | UnsetType = field(required=True)
+    type: Literal["scroll"] = field(default="scroll", required=True)
+    x: int = field(required=True)
+    y: int = field(required=True)
+    scroll_x: int = field(required=True)
+    scroll_y: int = field(required=True)
     keys: list[str] | UnsetType | None = UNSET
 
 
@@ -3220,46 +3122,46 @@ class BetaShellCallOutputDelta(BaseModel):
 
 @attrs.define(repr=False)
 class BetaSkillReferenceParam(BaseModel):
-    type: Literal["skill_reference"] | UnsetType = field(default="skill_reference", required=True)
-    skill_id: str | UnsetType = field(required=True)
+    type: Literal["skill_reference"] = field(default="skill_reference", required=True)
+    skill_id: str = field(required=True)
     version: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class BetaSpecificApplyPatchParam(BaseModel):
-    type: Literal["apply_patch"] | UnsetType = field(default="apply_patch", required=True)
+    type: Literal["apply_patch"] = field(default="apply_patch", required=True)
 
 
 @attrs.define(repr=False)
 class BetaSpecificFunctionShellParam(BaseModel):
-    type: Literal["shell"] | UnsetType = field(default="shell", required=True)
+    type: Literal["shell"] = field(default="shell", required=True)
 
 
 @attrs.define(repr=False)
 class BetaSpecificProgrammaticToolCallingParam(BaseModel):
-    type: Literal["programmatic_tool_calling"] | UnsetType = field(
+    type: Literal["programmatic_tool_calling"] = field(
         default="programmatic_tool_calling", required=True
     )
 
 
 @attrs.define(repr=False)
 class BetaSummaryTextContent(BaseModel):
-    type: Literal["summary_text"] | UnsetType = field(default="summary_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["summary_text"] = field(default="summary_text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaTextContent(BaseModel):
-    type: Literal["text"] | UnsetType = field(default="text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["text"] = field(default="text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaTextResponseFormatJsonSchema(BaseModel):
-    type: Literal["json_schema"] | UnsetType = field(default="json_schema", required=True)
+    type: Literal["json_schema"] = field(default="json_schema", required=True)
     description: str | UnsetType = UNSET
-    name: str | UnsetType = field(required=True)
-    schema: BetaResponseFormatJsonSchemaSchema | UnsetType = field(required=True)
+    name: str = field(required=True)
+    schema: BetaResponseFormatJsonSchemaSchema = field(required=True)
     strict: bool | UnsetType | None = UNSET
 
 
@@ -3281,64 +3183,59 @@ class BetaTokenCountsBody(BaseModel):
 
 @attrs.define(repr=False)
 class BetaTokenCountsResource(BaseModel):
-    object: Literal["response.input_tokens"] | UnsetType = field(
-        default="response.input_tokens", required=True
-    )
-    input_tokens: int | UnsetType = field(required=True)
+    object: Literal["response.input_tokens"] = field(default="response.input_tokens", required=True)
+    input_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaToolChoiceAllowed(BaseModel):
-    type: Literal["allowed_tools"] | UnsetType = field(default="allowed_tools", required=True)
-    mode: Literal["auto", "required"] | UnsetType = field(required=True)
-    tools: list[dict[str, Any]] | UnsetType = field(required=True)
+    type: Literal["allowed_tools"] = field(default="allowed_tools", required=True)
+    mode: Literal["auto", "required"] = field(required=True)
+    tools: list[dict[str, Any]] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaToolChoiceCustom(BaseModel):
-    type: Literal["custom"] | UnsetType = field(default="custom", required=True)
-    name: str | UnsetType = field(required=True)
+    type: Literal["custom"] = field(default="custom", required=True)
+    name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaToolChoiceFunction(BaseModel):
-    type: Literal["function"] | UnsetType = field(default="function", required=True)
-    name: str | UnsetType = field(required=True)
+    type: Literal["function"] = field(default="function", required=True)
+    name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaToolChoiceMCP(BaseModel):
-    type: Literal["mcp"] | UnsetType = field(default="mcp", required=True)
-    server_label: str | UnsetType = field(required=True)
+    type: Literal["mcp"] = field(default="mcp", required=True)
+    server_label: str = field(required=True)
     name: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaToolChoiceTypes(BaseModel):
-    type: (
-        Literal[
-            "file_search",
-            "web_search_preview",
-            "computer",
-            "computer_use_preview",
-            "computer_use",
-            "web_search_preview_2025_03_11",
-            "image_generation",
-            "code_interpreter",
-        ]
-        | UnsetType
-    ) = field(required=True)
+    type: Literal[
+        "file_search",
+        "web_search_preview",
+        "computer",
+        "computer_use_preview",
+        "computer_use",
+        "web_search_preview_2025_03_11",
+        "image_generation",
+        "code_interpreter",
+    ] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaToolSearchCall(BaseModel):
     agent: BetaAgentTag | UnsetType = UNSET
-    type: Literal["tool_search_call"] | UnsetType = field(default="tool_search_call", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType | None = field(required=True)
-    execution: BetaToolSearchExecutionType | UnsetType = field(required=True)
-    arguments: Any | UnsetType = field(required=True)
-    status: BetaFunctionCallStatus | UnsetType = field(required=True)
+    type: Literal["tool_search_call"] = field(default="tool_search_call", required=True)
+    id: str = field(required=True)
+    call_id: str | None = field(required=True)
+    execution: BetaToolSearchExecutionType = field(required=True)
+    arguments: Any = field(required=True)
+    status: BetaFunctionCallStatus = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
@@ -3347,23 +3244,21 @@ class BetaToolSearchCallItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
     id: str | UnsetType | None = UNSET
     call_id: str | UnsetType | None = UNSET
-    type: Literal["tool_search_call"] | UnsetType = field(default="tool_search_call", required=True)
+    type: Literal["tool_search_call"] = field(default="tool_search_call", required=True)
     execution: BetaToolSearchExecutionType | UnsetType = UNSET
-    arguments: BetaEmptyModelParam | UnsetType = field(required=True)
+    arguments: BetaEmptyModelParam = field(required=True)
     status: BetaFunctionCallItemStatus | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaToolSearchOutput(BaseModel):
     agent: BetaAgentTag | UnsetType = UNSET
-    type: Literal["tool_search_output"] | UnsetType = field(
-        default="tool_search_output", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType | None = field(required=True)
-    execution: BetaToolSearchExecutionType | UnsetType = field(required=True)
-    tools: list[BetaTool] | UnsetType = field(required=True)
-    status: BetaFunctionCallOutputStatusEnum | UnsetType = field(required=True)
+    type: Literal["tool_search_output"] = field(default="tool_search_output", required=True)
+    id: str = field(required=True)
+    call_id: str | None = field(required=True)
+    execution: BetaToolSearchExecutionType = field(required=True)
+    tools: list[BetaTool] = field(required=True)
+    status: BetaFunctionCallOutputStatusEnum = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
@@ -3372,17 +3267,15 @@ class BetaToolSearchOutputItemParam(BaseModel):
     agent: Beta_AgentTagParam | UnsetType | None = UNSET
     id: str | UnsetType | None = UNSET
     call_id: str | UnsetType | None = UNSET
-    type: Literal["tool_search_output"] | UnsetType = field(
-        default="tool_search_output", required=True
-    )
+    type: Literal["tool_search_output"] = field(default="tool_search_output", required=True)
     execution: BetaToolSearchExecutionType | UnsetType = UNSET
-    tools: list[BetaTool] | UnsetType = field(required=True)
+    tools: list[BetaTool] = field(required=True)
     status: BetaFunctionCallItemStatus | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaToolSearchToolParam(BaseModel):
-    type: Literal["tool_search"] | UnsetType = field(default="tool_search", required=True)
+    type: Literal["tool_search"] = field(default="tool_search", required=True)
     execution: BetaToolSearchExecutionType | UnsetType = UNSET
     description: str | UnsetType | None = UNSET
     parameters: BetaEmptyModelParam | UnsetType | None = UNSET
@@ -3390,56 +3283,56 @@ class BetaToolSearchToolParam(BaseModel):
 
 @attrs.define(repr=False)
 class BetaTopLogProb(BaseModel):
-    token: str | UnsetType = field(required=True)
-    logprob: float | UnsetType = field(required=True)
-    bytes: list[int] | UnsetType = field(required=True)
+    token: str = field(required=True)
+    logprob: float = field(required=True)
+    bytes: list[int] = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaTypeParam(BaseModel):
-    type: Literal["type"] | UnsetType = field(default="type", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["type"] = field(default="type", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaUrlCitationBody(BaseModel):
-    type: Literal["url_citation"] | UnsetType = field(default="url_citation", required=True)
-    url: str | UnsetType = field(required=True)
-    start_index: int | UnsetType = field(required=True)
-    end_index: int | UnsetType = field(required=True)
-    title: str | UnsetType = field(required=True)
+    type: Literal["url_citation"] = field(default="url_citation", required=True)
+    url: str = field(required=True)
+    start_index: int = field(required=True)
+    end_index: int = field(required=True)
+    title: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaUrlCitationParam(BaseModel):
-    type: Literal["url_citation"] | UnsetType = field(default="url_citation", required=True)
-    start_index: int | UnsetType = field(required=True)
-    end_index: int | UnsetType = field(required=True)
-    url: str | UnsetType = field(required=True)
-    title: str | UnsetType = field(required=True)
+    type: Literal["url_citation"] = field(default="url_citation", required=True)
+    start_index: int = field(required=True)
+    end_index: int = field(required=True)
+    url: str = field(required=True)
+    title: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaWaitParam(BaseModel):
-    type: Literal["wait"] | UnsetType = field(default="wait", required=True)
+    type: Literal["wait"] = field(default="wait", required=True)
 
 
 @attrs.define(repr=False)
 class BetaWebSearchActionFind(BaseModel):
-    type: Literal["find_in_page"] | UnsetType = field(default="find_in_page", required=True)
-    url: str | UnsetType = field(required=True)
-    pattern: str | UnsetType = field(required=True)
+    type: Literal["find_in_page"] = field(default="find_in_page", required=True)
+    url: str = field(required=True)
+    pattern: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class BetaWebSearchActionOpenPage(BaseModel):
-    type: Literal["open_page"] | UnsetType = field(default="open_page", required=True)
+    type: Literal["open_page"] = field(default="open_page", required=True)
     url: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class BetaWebSearchActionSearch(BaseModel):
-    type: Literal["search"] | UnsetType = field(default="search", required=True)
+    type: Literal["search"] = field(default="search", required=True)
     query: str | UnsetType = UNSET
     queries: list[str] | UnsetType = UNSET
     sources: list[BetaWebSearchActionSearchSourcesItem] | UnsetType = UNSET
@@ -3447,8 +3340,8 @@ class BetaWebSearchActionSearch(BaseModel):
 
 @attrs.define(repr=False)
 class BetaWebSearchActionSearchSourcesItem(BaseModel):
-    type: Literal["url"] | UnsetType = field(default="url", required=True)
-    url: str | UnsetType = field(required=True)
+    type: Literal["url"] = field(default="url", required=True)
+    url: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -3462,9 +3355,7 @@ class BetaWebSearchApproximateLocationWebSearchApproximateLocation(BaseModel):
 
 @attrs.define(repr=False)
 class BetaWebSearchPreviewTool(BaseModel):
-    type: Literal["web_search_preview", "web_search_preview_2025_03_11"] | UnsetType = field(
-        required=True
-    )
+    type: Literal["web_search_preview", "web_search_preview_2025_03_11"] = field(required=True)
     user_location: BetaApproximateLocation | UnsetType | None = UNSET
     search_context_size: BetaSearchContextSize | UnsetType = UNSET
     search_content_types: list[BetaSearchContentType] | UnsetType = UNSET
@@ -3472,7 +3363,7 @@ class BetaWebSearchPreviewTool(BaseModel):
 
 @attrs.define(repr=False)
 class BetaWebSearchTool(BaseModel):
-    type: Literal["web_search", "web_search_2025_08_26"] | UnsetType = field(required=True)
+    type: Literal["web_search", "web_search_2025_08_26"] = field(required=True)
     external_web_access: bool | UnsetType = UNSET
     filters: BetaWebSearchToolFiltersVariant1 | UnsetType | None = UNSET
     user_location: BetaWebSearchApproximateLocation | UnsetType = UNSET
@@ -3482,12 +3373,10 @@ class BetaWebSearchTool(BaseModel):
 @attrs.define(repr=False)
 class BetaWebSearchToolCall(BaseModel):
     agent: BetaAgentTag | UnsetType | None = UNSET
-    id: str | UnsetType = field(required=True)
-    type: Literal["web_search_call"] | UnsetType = field(default="web_search_call", required=True)
-    status: Literal["in_progress", "searching", "completed", "failed"] | UnsetType = field(
-        required=True
-    )
-    action: BetaWebSearchToolCallAction | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: Literal["web_search_call"] = field(default="web_search_call", required=True)
+    status: Literal["in_progress", "searching", "completed", "failed"] = field(required=True)
+    action: BetaWebSearchToolCallAction = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -3497,7 +3386,7 @@ class BetaWebSearchToolFiltersVariant1(BaseModel):
 
 @attrs.define(repr=False)
 class Beta_AgentTagParam(BaseModel):
-    agent_name: str | UnsetType = field(required=True)
+    agent_name: str = field(required=True)
 
 
 @attrs.define(repr=False)

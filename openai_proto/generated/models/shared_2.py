@@ -32,15 +32,15 @@ class ChatCompletionStreamOptionsVariant1(BaseModel):
 
 @attrs.define(repr=False)
 class ChatCompletionTool(BaseModel):
-    type: Literal["function"] | UnsetType = field(default="function", required=True)
-    function: FunctionObject | UnsetType = field(required=True)
+    type: Literal["function"] = field(default="function", required=True)
+    function: FunctionObject = field(required=True)
 
 
 @attrs.define(repr=False)
 class CompletionUsage(BaseModel):
-    completion_tokens: int | UnsetType = field(required=True)
-    prompt_tokens: int | UnsetType = field(required=True)
-    total_tokens: int | UnsetType = field(required=True)
+    completion_tokens: int = field(required=True)
+    prompt_tokens: int = field(required=True)
+    total_tokens: int = field(required=True)
     completion_tokens_details: CompletionUsageCompletionTokensDetails | UnsetType = UNSET
     prompt_tokens_details: CompletionUsagePromptTokensDetails | UnsetType = UNSET
 
@@ -65,49 +65,46 @@ class CompletionUsagePromptTokensDetails(BaseModel):
 
 @attrs.define(repr=False)
 class FileExpirationAfter(BaseModel):
-    anchor: Literal["created_at"] | UnsetType = field(default="created_at", required=True)
-    seconds: int | UnsetType = field(required=True)
+    anchor: Literal["created_at"] = field(default="created_at", required=True)
+    seconds: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class FileObject(BaseModel):
-    id: str | UnsetType = field(required=True)
-    bytes: int | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
+    id: str = field(required=True)
+    bytes: int = field(required=True)
+    created_at: int = field(required=True)
     expires_at: int | UnsetType = UNSET
-    filename: str | UnsetType = field(required=True)
-    object: Literal["file"] | UnsetType = field(default="file", required=True)
-    purpose: (
-        Literal[
-            "assistants",
-            "assistants_output",
-            "batch",
-            "batch_output",
-            "fine-tune",
-            "fine-tune-results",
-            "vision",
-            "user_data",
-        ]
-        | UnsetType
-    ) = field(required=True)
-    status: Literal["uploaded", "processed", "error"] | UnsetType = field(required=True)
+    filename: str = field(required=True)
+    object: Literal["file"] = field(default="file", required=True)
+    purpose: Literal[
+        "assistants",
+        "assistants_output",
+        "batch",
+        "batch_output",
+        "fine-tune",
+        "fine-tune-results",
+        "vision",
+        "user_data",
+    ] = field(required=True)
+    status: Literal["uploaded", "processed", "error"] = field(required=True)
     status_details: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class GraderMulti(BaseModel):
-    type: Literal["multi"] | UnsetType = field(default="multi", required=True)
-    name: str | UnsetType = field(required=True)
-    graders: GraderMultiGraders | UnsetType = field(required=True)
-    calculate_output: str | UnsetType = field(required=True)
+    type: Literal["multi"] = field(default="multi", required=True)
+    name: str = field(required=True)
+    graders: GraderMultiGraders = field(required=True)
+    calculate_output: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class TextResponseFormatJsonSchema(BaseModel):
-    type: Literal["json_schema"] | UnsetType = field(default="json_schema", required=True)
+    type: Literal["json_schema"] = field(default="json_schema", required=True)
     description: str | UnsetType = UNSET
-    name: str | UnsetType = field(required=True)
-    schema: ResponseFormatJsonSchemaSchema | UnsetType = field(required=True)
+    name: str = field(required=True)
+    schema: ResponseFormatJsonSchemaSchema = field(required=True)
     strict: bool | UnsetType | None = UNSET
 
 

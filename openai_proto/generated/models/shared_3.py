@@ -14,50 +14,48 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class ComparisonFilter(BaseModel):
-    type: Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin"] | UnsetType = field(
-        required=True
-    )
-    key: str | UnsetType = field(required=True)
-    value: str | float | bool | list[str | float] | UnsetType = field(required=True)
+    type: Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin"] = field(required=True)
+    key: str = field(required=True)
+    value: str | float | bool | list[str | float] = field(required=True)
 
 
 @attrs.define(repr=False)
 class CompoundFilter(BaseModel):
-    type: Literal["and", "or"] | UnsetType = field(required=True)
-    filters: list[CompoundFilterFiltersItem] | UnsetType = field(required=True)
+    type: Literal["and", "or"] = field(required=True)
+    filters: list[CompoundFilterFiltersItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class Error(BaseModel):
-    code: str | UnsetType | None = field(required=True)
-    message: str | UnsetType = field(required=True)
-    param: str | UnsetType | None = field(required=True)
-    type: str | UnsetType = field(required=True)
+    code: str | None = field(required=True)
+    message: str = field(required=True)
+    param: str | None = field(required=True)
+    type: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class FunctionObject(BaseModel):
     description: str | UnsetType = UNSET
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
     parameters: FunctionParameters | UnsetType = UNSET
     strict: bool | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class PromptCacheBreakpointParam(BaseModel):
-    mode: Literal["explicit"] | UnsetType = field(default="explicit", required=True)
+    mode: Literal["explicit"] = field(default="explicit", required=True)
 
 
 @attrs.define(repr=False)
 class ResponseFormatJsonSchema(BaseModel):
-    type: Literal["json_schema"] | UnsetType = field(default="json_schema", required=True)
-    json_schema: ResponseFormatJsonSchemaJsonSchema | UnsetType = field(required=True)
+    type: Literal["json_schema"] = field(default="json_schema", required=True)
+    json_schema: ResponseFormatJsonSchemaJsonSchema = field(required=True)
 
 
 @attrs.define(repr=False)
 class ResponseFormatJsonSchemaJsonSchema(BaseModel):
     description: str | UnsetType = UNSET
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
     schema: ResponseFormatJsonSchemaSchema | UnsetType = UNSET
     strict: bool | UnsetType | None = UNSET
 
@@ -69,7 +67,7 @@ class UnknownCompoundFilterFiltersItem(UnknownVariant):
 
 @attrs.define(repr=False)
 class VoiceIdsOrCustomVoiceVariant2(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 CompoundFilterFiltersItem = Union[

@@ -13,24 +13,24 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class InputTextContent(BaseModel):
-    type: Literal["input_text"] | UnsetType = field(default="input_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["input_text"] = field(default="input_text", required=True)
+    text: str = field(required=True)
     prompt_cache_breakpoint: PromptCacheBreakpointConfig | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class PromptCacheBreakpointConfig(BaseModel):
-    mode: Literal["explicit"] | UnsetType = field(default="explicit", required=True)
+    mode: Literal["explicit"] = field(default="explicit", required=True)
 
 
 @attrs.define(repr=False)
 class ResponseFormatJsonObject(BaseModel):
-    type: Literal["json_object"] | UnsetType = field(default="json_object", required=True)
+    type: Literal["json_object"] = field(default="json_object", required=True)
 
 
 @attrs.define(repr=False)
 class ResponseFormatText(BaseModel):
-    type: Literal["text"] | UnsetType = field(default="text", required=True)
+    type: Literal["text"] = field(default="text", required=True)
 
 
 ReasoningEffort = Union[Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"], None]

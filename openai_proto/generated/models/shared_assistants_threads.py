@@ -15,12 +15,12 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class AssistantToolsCode(BaseModel):
-    type: Literal["code_interpreter"] | UnsetType = field(default="code_interpreter", required=True)
+    type: Literal["code_interpreter"] = field(default="code_interpreter", required=True)
 
 
 @attrs.define(repr=False)
 class AssistantToolsFileSearch(BaseModel):
-    type: Literal["file_search"] | UnsetType = field(default="file_search", required=True)
+    type: Literal["file_search"] = field(default="file_search", required=True)
     file_search: AssistantToolsFileSearchFileSearch | UnsetType = UNSET
 
 
@@ -32,14 +32,14 @@ class AssistantToolsFileSearchFileSearch(BaseModel):
 
 @attrs.define(repr=False)
 class AssistantToolsFunction(BaseModel):
-    type: Literal["function"] | UnsetType = field(default="function", required=True)
-    function: FunctionObject | UnsetType = field(required=True)
+    type: Literal["function"] = field(default="function", required=True)
+    function: FunctionObject = field(required=True)
 
 
 @attrs.define(repr=False)
 class FileSearchRankingOptions(BaseModel):
     ranker: FileSearchRanker | UnsetType = UNSET
-    score_threshold: float | UnsetType = field(required=True)
+    score_threshold: float = field(required=True)
 
 
 @attrs.define(repr=False)

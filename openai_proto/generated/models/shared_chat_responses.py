@@ -39,12 +39,12 @@ class ModelResponseProperties(BaseModel):
 
 @attrs.define(repr=False)
 class ModerationConfigParam(BaseModel):
-    mode: ModerationMode | UnsetType = field(required=True)
+    mode: ModerationMode = field(required=True)
 
 
 @attrs.define(repr=False)
 class ModerationParam(BaseModel):
-    model: str | UnsetType = field(required=True)
+    model: str = field(required=True)
     policy: ModerationPolicyParam | UnsetType | None = UNSET
 
 
@@ -56,16 +56,12 @@ class ModerationPolicyParam(BaseModel):
 
 @attrs.define(repr=False)
 class ModerationResultBody(BaseModel):
-    type: Literal["moderation_result"] | UnsetType = field(
-        default="moderation_result", required=True
-    )
-    model: str | UnsetType = field(required=True)
-    flagged: bool | UnsetType = field(required=True)
-    categories: dict[str, bool] | UnsetType = field(required=True)
-    category_scores: dict[str, float] | UnsetType = field(required=True)
-    category_applied_input_types: dict[str, list[ModerationInputType]] | UnsetType = field(
-        required=True
-    )
+    type: Literal["moderation_result"] = field(default="moderation_result", required=True)
+    model: str = field(required=True)
+    flagged: bool = field(required=True)
+    categories: dict[str, bool] = field(required=True)
+    category_scores: dict[str, float] = field(required=True)
+    category_applied_input_types: dict[str, list[ModerationInputType]] = field(required=True)
 
 
 @attrs.define(repr=False)

@@ -13,42 +13,40 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class ContainerNetworkPolicyAllowlistParam(BaseModel):
-    type: Literal["allowlist"] | UnsetType = field(default="allowlist", required=True)
-    allowed_domains: list[str] | UnsetType = field(required=True)
+    type: Literal["allowlist"] = field(default="allowlist", required=True)
+    allowed_domains: list[str] = field(required=True)
     domain_secrets: list[ContainerNetworkPolicyDomainSecretParam] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ContainerNetworkPolicyDisabledParam(BaseModel):
-    type: Literal["disabled"] | UnsetType = field(default="disabled", required=True)
+    type: Literal["disabled"] = field(default="disabled", required=True)
 
 
 @attrs.define(repr=False)
 class ContainerNetworkPolicyDomainSecretParam(BaseModel):
-    domain: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    value: str | UnsetType = field(required=True)
+    domain: str = field(required=True)
+    name: str = field(required=True)
+    value: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class InlineSkillParam(BaseModel):
-    type: Literal["inline"] | UnsetType = field(default="inline", required=True)
-    name: str | UnsetType = field(required=True)
-    description: str | UnsetType = field(required=True)
-    source: InlineSkillSourceParam | UnsetType = field(required=True)
+    type: Literal["inline"] = field(default="inline", required=True)
+    name: str = field(required=True)
+    description: str = field(required=True)
+    source: InlineSkillSourceParam = field(required=True)
 
 
 @attrs.define(repr=False)
 class InlineSkillSourceParam(BaseModel):
-    type: Literal["base64"] | UnsetType = field(default="base64", required=True)
-    media_type: Literal["application/zip"] | UnsetType = field(
-        default="application/zip", required=True
-    )
-    data: str | UnsetType = field(required=True)
+    type: Literal["base64"] = field(default="base64", required=True)
+    media_type: Literal["application/zip"] = field(default="application/zip", required=True)
+    data: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class SkillReferenceParam(BaseModel):
-    type: Literal["skill_reference"] | UnsetType = field(default="skill_reference", required=True)
-    skill_id: str | UnsetType = field(required=True)
+    type: Literal["skill_reference"] = field(default="skill_reference", required=True)
+    skill_id: str = field(required=True)
     version: str | UnsetType = UNSET

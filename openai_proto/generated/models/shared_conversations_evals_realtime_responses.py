@@ -14,7 +14,7 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class InputFileContent(BaseModel):
-    type: Literal["input_file"] | UnsetType = field(default="input_file", required=True)
+    type: Literal["input_file"] = field(default="input_file", required=True)
     file_id: str | UnsetType | None = UNSET
     filename: str | UnsetType = UNSET
     file_data: str | UnsetType = UNSET
@@ -25,17 +25,17 @@ class InputFileContent(BaseModel):
 
 @attrs.define(repr=False)
 class InputImageContent(BaseModel):
-    type: Literal["input_image"] | UnsetType = field(default="input_image", required=True)
+    type: Literal["input_image"] = field(default="input_image", required=True)
     image_url: str | UnsetType | None = UNSET
     file_id: str | UnsetType | None = UNSET
-    detail: ImageDetail | UnsetType = field(required=True)
+    detail: ImageDetail = field(required=True)
     prompt_cache_breakpoint: PromptCacheBreakpointConfig | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class MCPTool(BaseModel):
-    type: Literal["mcp"] | UnsetType = field(default="mcp", required=True)
-    server_label: str | UnsetType = field(required=True)
+    type: Literal["mcp"] = field(default="mcp", required=True)
+    server_label: str = field(required=True)
     server_url: str | UnsetType = UNSET
     connector_id: (
         Literal[

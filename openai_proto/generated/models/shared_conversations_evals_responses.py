@@ -27,13 +27,13 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class ApplyPatchToolParam(BaseModel):
-    type: Literal["apply_patch"] | UnsetType = field(default="apply_patch", required=True)
+    type: Literal["apply_patch"] = field(default="apply_patch", required=True)
     allowed_callers: list[CallableToolAllowedCaller] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class ApproximateLocation(BaseModel):
-    type: Literal["approximate"] | UnsetType = field(default="approximate", required=True)
+    type: Literal["approximate"] = field(default="approximate", required=True)
     country: str | UnsetType | None = UNSET
     region: str | UnsetType | None = UNSET
     city: str | UnsetType | None = UNSET
@@ -42,7 +42,7 @@ class ApproximateLocation(BaseModel):
 
 @attrs.define(repr=False)
 class AutoCodeInterpreterToolParam(BaseModel):
-    type: Literal["auto"] | UnsetType = field(default="auto", required=True)
+    type: Literal["auto"] = field(default="auto", required=True)
     file_ids: list[str] | UnsetType = UNSET
     memory_limit: ContainerMemoryLimit | UnsetType | None = UNSET
     network_policy: AutoCodeInterpreterToolParamNetworkPolicy | UnsetType = UNSET
@@ -50,29 +50,27 @@ class AutoCodeInterpreterToolParam(BaseModel):
 
 @attrs.define(repr=False)
 class CodeInterpreterTool(BaseModel):
-    type: Literal["code_interpreter"] | UnsetType = field(default="code_interpreter", required=True)
-    container: str | AutoCodeInterpreterToolParam | UnsetType = field(required=True)
+    type: Literal["code_interpreter"] = field(default="code_interpreter", required=True)
+    container: str | AutoCodeInterpreterToolParam = field(required=True)
     allowed_callers: list[CallableToolAllowedCaller] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class ComputerTool(BaseModel):
-    type: Literal["computer"] | UnsetType = field(default="computer", required=True)
+    type: Literal["computer"] = field(default="computer", required=True)
 
 
 @attrs.define(repr=False)
 class ComputerUsePreviewTool(BaseModel):
-    type: Literal["computer_use_preview"] | UnsetType = field(
-        default="computer_use_preview", required=True
-    )
-    environment: ComputerEnvironment | UnsetType = field(required=True)
-    display_width: int | UnsetType = field(required=True)
-    display_height: int | UnsetType = field(required=True)
+    type: Literal["computer_use_preview"] = field(default="computer_use_preview", required=True)
+    environment: ComputerEnvironment = field(required=True)
+    display_width: int = field(required=True)
+    display_height: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class ContainerAutoParam(BaseModel):
-    type: Literal["container_auto"] | UnsetType = field(default="container_auto", required=True)
+    type: Literal["container_auto"] = field(default="container_auto", required=True)
     file_ids: list[str] | UnsetType = UNSET
     memory_limit: ContainerMemoryLimit | UnsetType | None = UNSET
     network_policy: ContainerAutoParamNetworkPolicy | UnsetType = UNSET
@@ -81,28 +79,26 @@ class ContainerAutoParam(BaseModel):
 
 @attrs.define(repr=False)
 class ContainerReferenceParam(BaseModel):
-    type: Literal["container_reference"] | UnsetType = field(
-        default="container_reference", required=True
-    )
-    container_id: str | UnsetType = field(required=True)
+    type: Literal["container_reference"] = field(default="container_reference", required=True)
+    container_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CustomGrammarFormatParam(BaseModel):
-    type: Literal["grammar"] | UnsetType = field(default="grammar", required=True)
-    syntax: GrammarSyntax1 | UnsetType = field(required=True)
-    definition: str | UnsetType = field(required=True)
+    type: Literal["grammar"] = field(default="grammar", required=True)
+    syntax: GrammarSyntax1 = field(required=True)
+    definition: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CustomTextFormatParam(BaseModel):
-    type: Literal["text"] | UnsetType = field(default="text", required=True)
+    type: Literal["text"] = field(default="text", required=True)
 
 
 @attrs.define(repr=False)
 class CustomToolParam(BaseModel):
-    type: Literal["custom"] | UnsetType = field(default="custom", required=True)
-    name: str | UnsetType = field(required=True)
+    type: Literal["custom"] = field(default="custom", required=True)
+    name: str = field(required=True)
     description: str | UnsetType = UNSET
     format: CustomToolParamFormat | UnsetType = UNSET
     defer_loading: bool | UnsetType = UNSET
@@ -111,16 +107,16 @@ class CustomToolParam(BaseModel):
 
 @attrs.define(repr=False)
 class EasyInputMessage(BaseModel):
-    role: Literal["user", "assistant", "system", "developer"] | UnsetType = field(required=True)
-    content: str | InputMessageContentList | UnsetType = field(required=True)
+    role: Literal["user", "assistant", "system", "developer"] = field(required=True)
+    content: str | InputMessageContentList = field(required=True)
     phase: MessagePhase | UnsetType | None = UNSET
     type: Literal["message"] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class FileSearchTool(BaseModel):
-    type: Literal["file_search"] | UnsetType = field(default="file_search", required=True)
-    vector_store_ids: list[str] | UnsetType = field(required=True)
+    type: Literal["file_search"] = field(default="file_search", required=True)
+    vector_store_ids: list[str] = field(required=True)
     max_num_results: int | UnsetType = UNSET
     ranking_options: RankingOptions | UnsetType = UNSET
     filters: FileSearchToolFilters | UnsetType | None = UNSET
@@ -128,30 +124,30 @@ class FileSearchTool(BaseModel):
 
 @attrs.define(repr=False)
 class FunctionShellToolParam(BaseModel):
-    type: Literal["shell"] | UnsetType = field(default="shell", required=True)
+    type: Literal["shell"] = field(default="shell", required=True)
     environment: FunctionShellToolParamEnvironment | UnsetType | None = UNSET
     allowed_callers: list[CallableToolAllowedCaller] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class FunctionTool(BaseModel):
-    type: Literal["function"] | UnsetType = field(default="function", required=True)
-    name: str | UnsetType = field(required=True)
+    type: Literal["function"] = field(default="function", required=True)
+    name: str = field(required=True)
     description: str | UnsetType | None = UNSET
-    parameters: dict[str, Any] | UnsetType | None = field(required=True)
+    parameters: dict[str, Any] | None = field(required=True)
     output_schema: dict[str, Any] | UnsetType | None = UNSET
-    strict: bool | UnsetType | None = field(required=True)
+    strict: bool | None = field(required=True)
     defer_loading: bool | UnsetType = UNSET
     allowed_callers: list[CallableToolAllowedCaller] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class FunctionToolParam(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
     description: str | UnsetType | None = UNSET
     parameters: EmptyModelParam | UnsetType | None = UNSET
     strict: bool | UnsetType | None = UNSET
-    type: Literal["function"] | UnsetType = field(default="function", required=True)
+    type: Literal["function"] = field(default="function", required=True)
     output_schema: dict[str, Any] | UnsetType | None = UNSET
     defer_loading: bool | UnsetType = UNSET
     allowed_callers: list[CallableToolAllowedCaller] | UnsetType | None = UNSET
@@ -159,13 +155,13 @@ class FunctionToolParam(BaseModel):
 
 @attrs.define(repr=False)
 class HybridSearchOptions(BaseModel):
-    embedding_weight: float | UnsetType = field(required=True)
-    text_weight: float | UnsetType = field(required=True)
+    embedding_weight: float = field(required=True)
+    text_weight: float = field(required=True)
 
 
 @attrs.define(repr=False)
 class ImageGenTool(BaseModel):
-    type: Literal["image_generation"] | UnsetType = field(default="image_generation", required=True)
+    type: Literal["image_generation"] = field(default="image_generation", required=True)
     model: (
         str
         | Literal[
@@ -197,33 +193,33 @@ class ImageGenToolInputImageMask(BaseModel):
 
 @attrs.define(repr=False)
 class LocalEnvironmentParam(BaseModel):
-    type: Literal["local"] | UnsetType = field(default="local", required=True)
+    type: Literal["local"] = field(default="local", required=True)
     skills: list[LocalSkillParam] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class LocalShellToolParam(BaseModel):
-    type: Literal["local_shell"] | UnsetType = field(default="local_shell", required=True)
+    type: Literal["local_shell"] = field(default="local_shell", required=True)
 
 
 @attrs.define(repr=False)
 class LocalSkillParam(BaseModel):
-    name: str | UnsetType = field(required=True)
-    description: str | UnsetType = field(required=True)
-    path: str | UnsetType = field(required=True)
+    name: str = field(required=True)
+    description: str = field(required=True)
+    path: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class NamespaceToolParam(BaseModel):
-    type: Literal["namespace"] | UnsetType = field(default="namespace", required=True)
-    name: str | UnsetType = field(required=True)
-    description: str | UnsetType = field(required=True)
-    tools: list[NamespaceToolParamToolsItem] | UnsetType = field(required=True)
+    type: Literal["namespace"] = field(default="namespace", required=True)
+    name: str = field(required=True)
+    description: str = field(required=True)
+    tools: list[NamespaceToolParamToolsItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProgrammaticToolCallingParam(BaseModel):
-    type: Literal["programmatic_tool_calling"] | UnsetType = field(
+    type: Literal["programmatic_tool_calling"] = field(
         default="programmatic_tool_calling", required=True
     )
 
@@ -237,7 +233,7 @@ class RankingOptions(BaseModel):
 
 @attrs.define(repr=False)
 class ToolSearchToolParam(BaseModel):
-    type: Literal["tool_search"] | UnsetType = field(default="tool_search", required=True)
+    type: Literal["tool_search"] = field(default="tool_search", required=True)
     execution: ToolSearchExecutionType | UnsetType = UNSET
     description: str | UnsetType | None = UNSET
     parameters: EmptyModelParam | UnsetType | None = UNSET
@@ -309,9 +305,7 @@ class WebSearchApproximateLocationWebSearchApproximateLocation(BaseModel):
 
 @attrs.define(repr=False)
 class WebSearchPreviewTool(BaseModel):
-    type: Literal["web_search_preview", "web_search_preview_2025_03_11"] | UnsetType = field(
-        required=True
-    )
+    type: Literal["web_search_preview", "web_search_preview_2025_03_11"] = field(required=True)
     user_location: ApproximateLocation | UnsetType | None = UNSET
     search_context_size: SearchContextSize | UnsetType = UNSET
     search_content_types: list[SearchContentType] | UnsetType = UNSET
@@ -319,7 +313,7 @@ class WebSearchPreviewTool(BaseModel):
 
 @attrs.define(repr=False)
 class WebSearchTool(BaseModel):
-    type: Literal["web_search", "web_search_2025_08_26"] | UnsetType = field(required=True)
+    type: Literal["web_search", "web_search_2025_08_26"] = field(required=True)
     external_web_access: bool | UnsetType = UNSET
     filters: WebSearchToolFiltersVariant1 | UnsetType | None = UNSET
     user_location: WebSearchApproximateLocation | UnsetType = UNSET

@@ -33,336 +33,318 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class AdditionalTools(BaseModel):
-    type: Literal["additional_tools"] | UnsetType = field(default="additional_tools", required=True)
-    id: str | UnsetType = field(required=True)
-    role: MessageRole | UnsetType = field(required=True)
-    tools: list[Tool] | UnsetType = field(required=True)
+    type: Literal["additional_tools"] = field(default="additional_tools", required=True)
+    id: str = field(required=True)
+    role: MessageRole = field(required=True)
+    tools: list[Tool] = field(required=True)
 
 
 @attrs.define(repr=False)
 class AdditionalToolsItemParam(BaseModel):
     id: str | UnsetType | None = UNSET
-    type: Literal["additional_tools"] | UnsetType = field(default="additional_tools", required=True)
-    role: Literal["developer"] | UnsetType = field(default="developer", required=True)
-    tools: list[Tool] | UnsetType = field(required=True)
+    type: Literal["additional_tools"] = field(default="additional_tools", required=True)
+    role: Literal["developer"] = field(default="developer", required=True)
+    tools: list[Tool] = field(required=True)
 
 
 @attrs.define(repr=False)
 class ApplyPatchCreateFileOperation(BaseModel):
-    type: Literal["create_file"] | UnsetType = field(default="create_file", required=True)
-    path: str | UnsetType = field(required=True)
-    diff: str | UnsetType = field(required=True)
+    type: Literal["create_file"] = field(default="create_file", required=True)
+    path: str = field(required=True)
+    diff: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ApplyPatchCreateFileOperationParam(BaseModel):
-    type: Literal["create_file"] | UnsetType = field(default="create_file", required=True)
-    path: str | UnsetType = field(required=True)
-    diff: str | UnsetType = field(required=True)
+    type: Literal["create_file"] = field(default="create_file", required=True)
+    path: str = field(required=True)
+    diff: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ApplyPatchDeleteFileOperation(BaseModel):
-    type: Literal["delete_file"] | UnsetType = field(default="delete_file", required=True)
-    path: str | UnsetType = field(required=True)
+    type: Literal["delete_file"] = field(default="delete_file", required=True)
+    path: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ApplyPatchDeleteFileOperationParam(BaseModel):
-    type: Literal["delete_file"] | UnsetType = field(default="delete_file", required=True)
-    path: str | UnsetType = field(required=True)
+    type: Literal["delete_file"] = field(default="delete_file", required=True)
+    path: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ApplyPatchToolCall(BaseModel):
-    type: Literal["apply_patch_call"] | UnsetType = field(default="apply_patch_call", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    type: Literal["apply_patch_call"] = field(default="apply_patch_call", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     caller: ApplyPatchToolCallCaller | UnsetType | None = UNSET
-    status: ApplyPatchCallStatus | UnsetType = field(required=True)
-    operation: ApplyPatchToolCallOperation | UnsetType = field(required=True)
+    status: ApplyPatchCallStatus = field(required=True)
+    operation: ApplyPatchToolCallOperation = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ApplyPatchToolCallItemParam(BaseModel):
-    type: Literal["apply_patch_call"] | UnsetType = field(default="apply_patch_call", required=True)
+    type: Literal["apply_patch_call"] = field(default="apply_patch_call", required=True)
     id: str | UnsetType | None = UNSET
-    call_id: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
     caller: ApplyPatchToolCallItemParamCaller | UnsetType | None = UNSET
-    status: ApplyPatchCallStatusParam | UnsetType = field(required=True)
-    operation: ApplyPatchOperationParam | UnsetType = field(required=True)
+    status: ApplyPatchCallStatusParam = field(required=True)
+    operation: ApplyPatchOperationParam = field(required=True)
 
 
 @attrs.define(repr=False)
 class ApplyPatchToolCallOutput(BaseModel):
-    type: Literal["apply_patch_call_output"] | UnsetType = field(
+    type: Literal["apply_patch_call_output"] = field(
         default="apply_patch_call_output", required=True
     )
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     caller: ApplyPatchToolCallOutputCaller | UnsetType | None = UNSET
-    status: ApplyPatchCallOutputStatus | UnsetType = field(required=True)
+    status: ApplyPatchCallOutputStatus = field(required=True)
     output: str | UnsetType | None = UNSET
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ApplyPatchToolCallOutputItemParam(BaseModel):
-    type: Literal["apply_patch_call_output"] | UnsetType = field(
+    type: Literal["apply_patch_call_output"] = field(
         default="apply_patch_call_output", required=True
     )
     id: str | UnsetType | None = UNSET
-    call_id: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
     caller: ApplyPatchToolCallOutputItemParamCaller | UnsetType | None = UNSET
-    status: ApplyPatchCallOutputStatusParam | UnsetType = field(required=True)
+    status: ApplyPatchCallOutputStatusParam = field(required=True)
     output: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class ApplyPatchUpdateFileOperation(BaseModel):
-    type: Literal["update_file"] | UnsetType = field(default="update_file", required=True)
-    path: str | UnsetType = field(required=True)
-    diff: str | UnsetType = field(required=True)
+    type: Literal["update_file"] = field(default="update_file", required=True)
+    path: str = field(required=True)
+    diff: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ApplyPatchUpdateFileOperationParam(BaseModel):
-    type: Literal["update_file"] | UnsetType = field(default="update_file", required=True)
-    path: str | UnsetType = field(required=True)
-    diff: str | UnsetType = field(required=True)
+    type: Literal["update_file"] = field(default="update_file", required=True)
+    path: str = field(required=True)
+    diff: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ClickParam(BaseModel):
-    type: Literal["click"] | UnsetType = field(default="click", required=True)
-    button: ClickButtonType | UnsetType = field(required=True)
-    x: int | UnsetType = field(required=True)
-    y: int | UnsetType = field(required=True)
+    type: Literal["click"] = field(default="click", required=True)
+    button: ClickButtonType = field(required=True)
+    x: int = field(required=True)
+    y: int = field(required=True)
     keys: list[str] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class CodeInterpreterOutputImage(BaseModel):
-    type: Literal["image"] | UnsetType = field(default="image", required=True)
-    url: str | UnsetType = field(required=True)
+    type: Literal["image"] = field(default="image", required=True)
+    url: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CodeInterpreterOutputLogs(BaseModel):
-    type: Literal["logs"] | UnsetType = field(default="logs", required=True)
-    logs: str | UnsetType = field(required=True)
+    type: Literal["logs"] = field(default="logs", required=True)
+    logs: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CodeInterpreterToolCall(BaseModel):
-    type: Literal["code_interpreter_call"] | UnsetType = field(
-        default="code_interpreter_call", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    status: (
-        Literal["in_progress", "completed", "incomplete", "interpreting", "failed"] | UnsetType
-    ) = field(required=True)
-    container_id: str | UnsetType = field(required=True)
-    code: str | UnsetType | None = field(required=True)
-    outputs: list[CodeInterpreterToolCallOutputsVariant1Item] | UnsetType | None = field(
+    type: Literal["code_interpreter_call"] = field(default="code_interpreter_call", required=True)
+    id: str = field(required=True)
+    status: Literal["in_progress", "completed", "incomplete", "interpreting", "failed"] = field(
         required=True
     )
+    container_id: str = field(required=True)
+    code: str | None = field(required=True)
+    outputs: list[CodeInterpreterToolCallOutputsVariant1Item] | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class CompactionBody(BaseModel):
-    type: Literal["compaction"] | UnsetType = field(default="compaction", required=True)
-    id: str | UnsetType = field(required=True)
-    encrypted_content: str | UnsetType = field(required=True)
+    type: Literal["compaction"] = field(default="compaction", required=True)
+    id: str = field(required=True)
+    encrypted_content: str = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class CompactionSummaryItemParam(BaseModel):
     id: str | UnsetType | None = UNSET
-    type: Literal["compaction"] | UnsetType = field(default="compaction", required=True)
-    encrypted_content: str | UnsetType = field(required=True)
+    type: Literal["compaction"] = field(default="compaction", required=True)
+    encrypted_content: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CompactionTriggerItemParam(BaseModel):
-    type: Literal["compaction_trigger"] | UnsetType = field(
-        default="compaction_trigger", required=True
-    )
+    type: Literal["compaction_trigger"] = field(default="compaction_trigger", required=True)
 
 
 @attrs.define(repr=False)
 class ComputerCallOutputItemParam(BaseModel):
     id: str | UnsetType | None = UNSET
-    call_id: str | UnsetType = field(required=True)
-    type: Literal["computer_call_output"] | UnsetType = field(
-        default="computer_call_output", required=True
-    )
-    output: ComputerScreenshotImage | UnsetType = field(required=True)
+    call_id: str = field(required=True)
+    type: Literal["computer_call_output"] = field(default="computer_call_output", required=True)
+    output: ComputerScreenshotImage = field(required=True)
     acknowledged_safety_checks: list[ComputerCallSafetyCheckParam] | UnsetType | None = UNSET
     status: FunctionCallItemStatus | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class ComputerCallSafetyCheckParam(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
     code: str | UnsetType | None = UNSET
     message: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class ComputerScreenshotContent(BaseModel):
-    type: Literal["computer_screenshot"] | UnsetType = field(
-        default="computer_screenshot", required=True
-    )
-    image_url: str | UnsetType | None = field(required=True)
-    file_id: str | UnsetType | None = field(required=True)
-    detail: ImageDetail | UnsetType = field(required=True)
+    type: Literal["computer_screenshot"] = field(default="computer_screenshot", required=True)
+    image_url: str | None = field(required=True)
+    file_id: str | None = field(required=True)
+    detail: ImageDetail = field(required=True)
     prompt_cache_breakpoint: PromptCacheBreakpointConfig | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ComputerScreenshotImage(BaseModel):
-    type: Literal["computer_screenshot"] | UnsetType = field(
-        default="computer_screenshot", required=True
-    )
+    type: Literal["computer_screenshot"] = field(default="computer_screenshot", required=True)
     image_url: str | UnsetType = UNSET
     file_id: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ComputerToolCall(BaseModel):
-    type: Literal["computer_call"] | UnsetType = field(default="computer_call", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    type: Literal["computer_call"] = field(default="computer_call", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     action: ComputerAction | UnsetType = UNSET
     actions: ComputerActionList | UnsetType = UNSET
-    pending_safety_checks: list[ComputerCallSafetyCheckParam] | UnsetType = field(required=True)
-    status: Literal["in_progress", "completed", "incomplete"] | UnsetType = field(required=True)
+    pending_safety_checks: list[ComputerCallSafetyCheckParam] = field(required=True)
+    status: Literal["in_progress", "completed", "incomplete"] = field(required=True)
 
 
 @attrs.define(repr=False)
 class ComputerToolCallOutput(BaseModel):
-    type: Literal["computer_call_output"] | UnsetType = field(
-        default="computer_call_output", required=True
-    )
+    type: Literal["computer_call_output"] = field(default="computer_call_output", required=True)
     id: str | UnsetType = UNSET
-    call_id: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
     acknowledged_safety_checks: list[ComputerCallSafetyCheckParam] | UnsetType = UNSET
-    output: ComputerScreenshotImage | UnsetType = field(required=True)
+    output: ComputerScreenshotImage = field(required=True)
     status: Literal["in_progress", "completed", "incomplete"] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ComputerToolCallOutputResource(BaseModel):
-    type: Literal["computer_call_output"] | UnsetType = field(
-        default="computer_call_output", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    type: Literal["computer_call_output"] = field(default="computer_call_output", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     acknowledged_safety_checks: list[ComputerCallSafetyCheckParam] | UnsetType = UNSET
-    output: ComputerScreenshotImage | UnsetType = field(required=True)
-    status: ComputerCallOutputStatus | UnsetType = field(required=True)
+    output: ComputerScreenshotImage = field(required=True)
+    status: ComputerCallOutputStatus = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ContainerFileCitationBody(BaseModel):
-    type: Literal["container_file_citation"] | UnsetType = field(
+    type: Literal["container_file_citation"] = field(
         default="container_file_citation", required=True
     )
-    container_id: str | UnsetType = field(required=True)
-    file_id: str | UnsetType = field(required=True)
-    start_index: int | UnsetType = field(required=True)
-    end_index: int | UnsetType = field(required=True)
-    filename: str | UnsetType = field(required=True)
+    container_id: str = field(required=True)
+    file_id: str = field(required=True)
+    start_index: int = field(required=True)
+    end_index: int = field(required=True)
+    filename: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ContainerReferenceResource(BaseModel):
-    type: Literal["container_reference"] | UnsetType = field(
-        default="container_reference", required=True
-    )
-    container_id: str | UnsetType = field(required=True)
+    type: Literal["container_reference"] = field(default="container_reference", required=True)
+    container_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CoordParam(BaseModel):
-    x: int | UnsetType = field(required=True)
-    y: int | UnsetType = field(required=True)
+    x: int = field(required=True)
+    y: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class CustomToolCall(BaseModel):
-    type: Literal["custom_tool_call"] | UnsetType = field(default="custom_tool_call", required=True)
+    type: Literal["custom_tool_call"] = field(default="custom_tool_call", required=True)
     id: str | UnsetType = UNSET
-    call_id: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
     caller: CustomToolCallCaller | UnsetType | None = UNSET
     namespace: str | UnsetType = UNSET
-    name: str | UnsetType = field(required=True)
-    input: str | UnsetType = field(required=True)
+    name: str = field(required=True)
+    input: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CustomToolCallOutput(BaseModel):
-    type: Literal["custom_tool_call_output"] | UnsetType = field(
+    type: Literal["custom_tool_call_output"] = field(
         default="custom_tool_call_output", required=True
     )
     id: str | UnsetType = UNSET
-    call_id: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
     caller: CustomToolCallOutputCaller | UnsetType | None = UNSET
-    output: str | list[FunctionAndCustomToolCallOutput] | UnsetType = field(required=True)
+    output: str | list[FunctionAndCustomToolCallOutput] = field(required=True)
 
 
 @attrs.define(repr=False)
 class DirectToolCallCaller(BaseModel):
-    type: Literal["direct"] | UnsetType = field(default="direct", required=True)
+    type: Literal["direct"] = field(default="direct", required=True)
 
 
 @attrs.define(repr=False)
 class DirectToolCallCallerParam(BaseModel):
-    type: Literal["direct"] | UnsetType = field(default="direct", required=True)
+    type: Literal["direct"] = field(default="direct", required=True)
 
 
 @attrs.define(repr=False)
 class DoubleClickAction(BaseModel):
-    type: Literal["double_click"] | UnsetType = field(default="double_click", required=True)
-    x: int | UnsetType = field(required=True)
-    y: int | UnsetType = field(required=True)
-    keys: list[str] | UnsetType | None = field(required=True)
+    type: Literal["double_click"] = field(default="double_click", required=True)
+    x: int = field(required=True)
+    y: int = field(required=True)
+    keys: list[str] | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class DragParam(BaseModel):
-    type: Literal["drag"] | UnsetType = field(default="drag", required=True)
-    path: list[CoordParam] | UnsetType = field(required=True)
+    type: Literal["drag"] = field(default="drag", required=True)
+    path: list[CoordParam] = field(required=True)
     keys: list[str] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class FileCitationBody(BaseModel):
-    type: Literal["file_citation"] | UnsetType = field(default="file_citation", required=True)
-    file_id: str | UnsetType = field(required=True)
-    index: int | UnsetType = field(required=True)
-    filename: str | UnsetType = field(required=True)
+    type: Literal["file_citation"] = field(default="file_citation", required=True)
+    file_id: str = field(required=True)
+    index: int = field(required=True)
+    filename: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class FilePath(BaseModel):
-    type: Literal["file_path"] | UnsetType = field(default="file_path", required=True)
-    file_id: str | UnsetType = field(required=True)
-    index: int | UnsetType = field(required=True)
+    type: Literal["file_path"] = field(default="file_path", required=True)
+    file_id: str = field(required=True)
+    index: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class FileSearchToolCall(BaseModel):
-    id: str | UnsetType = field(required=True)
-    type: Literal["file_search_call"] | UnsetType = field(default="file_search_call", required=True)
-    status: Literal["in_progress", "searching", "completed", "incomplete", "failed"] | UnsetType = (
-        field(required=True)
+    id: str = field(required=True)
+    type: Literal["file_search_call"] = field(default="file_search_call", required=True)
+    status: Literal["in_progress", "searching", "completed", "incomplete", "failed"] = field(
+        required=True
     )
-    queries: list[str] | UnsetType = field(required=True)
+    queries: list[str] = field(required=True)
     results: list[FileSearchToolCallResultsVariant1Item] | UnsetType | None = UNSET
 
 
@@ -379,12 +361,8 @@ class FileSearchToolCallResultsVariant1Item(BaseModel):
 class FunctionCallOutputItemParam(BaseModel):
     id: str | UnsetType | None = UNSET
     call_id: str | UnsetType | None = UNSET
-    type: Literal["function_call_output"] | UnsetType = field(
-        default="function_call_output", required=True
-    )
-    output: str | list[FunctionCallOutputItemParamOutputVariant2Item] | UnsetType = field(
-        required=True
-    )
+    type: Literal["function_call_output"] = field(default="function_call_output", required=True)
+    output: str | list[FunctionCallOutputItemParamOutputVariant2Item] = field(required=True)
     name: str | UnsetType | None = UNSET
     namespace: str | UnsetType | None = UNSET
     caller: FunctionCallOutputItemParamCaller | UnsetType | None = UNSET
@@ -393,181 +371,169 @@ class FunctionCallOutputItemParam(BaseModel):
 
 @attrs.define(repr=False)
 class FunctionShellAction(BaseModel):
-    commands: list[str] | UnsetType = field(required=True)
-    timeout_ms: int | UnsetType | None = field(required=True)
-    max_output_length: int | UnsetType | None = field(required=True)
+    commands: list[str] = field(required=True)
+    timeout_ms: int | None = field(required=True)
+    max_output_length: int | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class FunctionShellActionParam(BaseModel):
-    commands: list[str] | UnsetType = field(required=True)
+    commands: list[str] = field(required=True)
     timeout_ms: int | UnsetType | None = UNSET
     max_output_length: int | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class FunctionShellCall(BaseModel):
-    type: Literal["shell_call"] | UnsetType = field(default="shell_call", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    type: Literal["shell_call"] = field(default="shell_call", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     caller: FunctionShellCallCaller | UnsetType | None = UNSET
-    action: FunctionShellAction | UnsetType = field(required=True)
-    status: FunctionShellCallStatus | UnsetType = field(required=True)
-    environment: FunctionShellCallEnvironment | UnsetType | None = field(required=True)
+    action: FunctionShellAction = field(required=True)
+    status: FunctionShellCallStatus = field(required=True)
+    environment: FunctionShellCallEnvironment | None = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class FunctionShellCallItemParam(BaseModel):
     id: str | UnsetType | None = UNSET
-    call_id: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
     caller: FunctionShellCallItemParamCaller | UnsetType | None = UNSET
-    type: Literal["shell_call"] | UnsetType = field(default="shell_call", required=True)
-    action: FunctionShellActionParam | UnsetType = field(required=True)
+    type: Literal["shell_call"] = field(default="shell_call", required=True)
+    action: FunctionShellActionParam = field(required=True)
     status: FunctionShellCallItemStatus | UnsetType | None = UNSET
     environment: FunctionShellCallItemParamEnvironment | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class FunctionShellCallOutput(BaseModel):
-    type: Literal["shell_call_output"] | UnsetType = field(
-        default="shell_call_output", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
+    type: Literal["shell_call_output"] = field(default="shell_call_output", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
     caller: FunctionShellCallOutputCaller | UnsetType | None = UNSET
-    status: FunctionShellCallOutputStatusEnum | UnsetType = field(required=True)
-    output: list[FunctionShellCallOutputContent] | UnsetType = field(required=True)
-    max_output_length: int | UnsetType | None = field(required=True)
+    status: FunctionShellCallOutputStatusEnum = field(required=True)
+    output: list[FunctionShellCallOutputContent] = field(required=True)
+    max_output_length: int | None = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class FunctionShellCallOutputContent(BaseModel):
-    stdout: str | UnsetType = field(required=True)
-    stderr: str | UnsetType = field(required=True)
-    outcome: FunctionShellCallOutputContentOutcome | UnsetType = field(required=True)
+    stdout: str = field(required=True)
+    stderr: str = field(required=True)
+    outcome: FunctionShellCallOutputContentOutcome = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class FunctionShellCallOutputContentParam(BaseModel):
-    stdout: str | UnsetType = field(required=True)
-    stderr: str | UnsetType = field(required=True)
-    outcome: FunctionShellCallOutputOutcomeParam | UnsetType = field(required=True)
+    stdout: str = field(required=True)
+    stderr: str = field(required=True)
+    outcome: FunctionShellCallOutputOutcomeParam = field(required=True)
 
 
 @attrs.define(repr=False)
 class FunctionShellCallOutputExitOutcome(BaseModel):
-    type: Literal["exit"] | UnsetType = field(default="exit", required=True)
-    exit_code: int | UnsetType = field(required=True)
+    type: Literal["exit"] = field(default="exit", required=True)
+    exit_code: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class FunctionShellCallOutputExitOutcomeParam(BaseModel):
-    type: Literal["exit"] | UnsetType = field(default="exit", required=True)
-    exit_code: int | UnsetType = field(required=True)
+    type: Literal["exit"] = field(default="exit", required=True)
+    exit_code: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class FunctionShellCallOutputItemParam(BaseModel):
     id: str | UnsetType | None = UNSET
-    call_id: str | UnsetType = field(required=True)
+    call_id: str = field(required=True)
     caller: FunctionShellCallOutputItemParamCaller | UnsetType | None = UNSET
-    type: Literal["shell_call_output"] | UnsetType = field(
-        default="shell_call_output", required=True
-    )
-    output: list[FunctionShellCallOutputContentParam] | UnsetType = field(required=True)
+    type: Literal["shell_call_output"] = field(default="shell_call_output", required=True)
+    output: list[FunctionShellCallOutputContentParam] = field(required=True)
     status: FunctionShellCallItemStatus | UnsetType | None = UNSET
     max_output_length: int | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class FunctionShellCallOutputTimeoutOutcome(BaseModel):
-    type: Literal["timeout"] | UnsetType = field(default="timeout", required=True)
+    type: Literal["timeout"] = field(default="timeout", required=True)
 
 
 @attrs.define(repr=False)
 class FunctionShellCallOutputTimeoutOutcomeParam(BaseModel):
-    type: Literal["timeout"] | UnsetType = field(default="timeout", required=True)
+    type: Literal["timeout"] = field(default="timeout", required=True)
 
 
 @attrs.define(repr=False)
 class FunctionToolCall(BaseModel):
     id: str | UnsetType = UNSET
-    type: Literal["function_call"] | UnsetType = field(default="function_call", required=True)
-    call_id: str | UnsetType = field(required=True)
+    type: Literal["function_call"] = field(default="function_call", required=True)
+    call_id: str = field(required=True)
     caller: FunctionToolCallCaller | UnsetType | None = UNSET
     namespace: str | UnsetType = UNSET
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
     status: Literal["in_progress", "completed", "incomplete"] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class FunctionToolCallOutput(BaseModel):
     id: str | UnsetType = UNSET
-    type: Literal["function_call_output"] | UnsetType = field(
-        default="function_call_output", required=True
-    )
+    type: Literal["function_call_output"] = field(default="function_call_output", required=True)
     call_id: str | UnsetType = UNSET
     name: str | UnsetType = UNSET
     namespace: str | UnsetType = UNSET
     caller: FunctionToolCallOutputCaller | UnsetType | None = UNSET
-    output: str | list[FunctionAndCustomToolCallOutput] | UnsetType = field(required=True)
+    output: str | list[FunctionAndCustomToolCallOutput] = field(required=True)
     status: Literal["in_progress", "completed", "incomplete"] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class FunctionToolCallOutputResource(BaseModel):
-    id: str | UnsetType = field(required=True)
-    type: Literal["function_call_output"] | UnsetType = field(
-        default="function_call_output", required=True
-    )
+    id: str = field(required=True)
+    type: Literal["function_call_output"] = field(default="function_call_output", required=True)
     call_id: str | UnsetType = UNSET
     name: str | UnsetType = UNSET
     namespace: str | UnsetType = UNSET
     caller: FunctionToolCallOutputCaller | UnsetType | None = UNSET
-    output: str | list[FunctionAndCustomToolCallOutput] | UnsetType = field(required=True)
-    status: FunctionCallOutputStatusEnum | UnsetType = field(required=True)
+    output: str | list[FunctionAndCustomToolCallOutput] = field(required=True)
+    status: FunctionCallOutputStatusEnum = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class FunctionToolCallResource(BaseModel):
-    id: str | UnsetType = field(required=True)
-    type: Literal["function_call"] | UnsetType = field(default="function_call", required=True)
-    call_id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: Literal["function_call"] = field(default="function_call", required=True)
+    call_id: str = field(required=True)
     caller: FunctionToolCallCaller | UnsetType | None = UNSET
     namespace: str | UnsetType = UNSET
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
-    status: FunctionCallStatus | UnsetType = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
+    status: FunctionCallStatus = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class HTTPError(BaseModel):
-    type: Literal["http_error"] | UnsetType = field(default="http_error", required=True)
-    code: int | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
+    type: Literal["http_error"] = field(default="http_error", required=True)
+    code: int = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ImageGenToolCall(BaseModel):
-    type: Literal["image_generation_call"] | UnsetType = field(
-        default="image_generation_call", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    status: Literal["in_progress", "completed", "generating", "failed"] | UnsetType = field(
-        required=True
-    )
-    result: str | UnsetType | None = field(required=True)
+    type: Literal["image_generation_call"] = field(default="image_generation_call", required=True)
+    id: str = field(required=True)
+    status: Literal["in_progress", "completed", "generating", "failed"] = field(required=True)
+    result: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class InputFileContentParam(BaseModel):
-    type: Literal["input_file"] | UnsetType = field(default="input_file", required=True)
+    type: Literal["input_file"] = field(default="input_file", required=True)
     file_id: str | UnsetType | None = UNSET
     filename: str | UnsetType | None = UNSET
     file_data: str | UnsetType | None = UNSET
@@ -578,7 +544,7 @@ class InputFileContentParam(BaseModel):
 
 @attrs.define(repr=False)
 class InputImageContentParamAutoParam(BaseModel):
-    type: Literal["input_image"] | UnsetType = field(default="input_image", required=True)
+    type: Literal["input_image"] = field(default="input_image", required=True)
     image_url: str | UnsetType | None = UNSET
     file_id: str | UnsetType | None = UNSET
     detail: DetailEnum | UnsetType | None = UNSET
@@ -588,138 +554,130 @@ class InputImageContentParamAutoParam(BaseModel):
 @attrs.define(repr=False)
 class InputMessage(BaseModel):
     type: Literal["message"] | UnsetType = UNSET
-    role: Literal["user", "system", "developer"] | UnsetType = field(required=True)
+    role: Literal["user", "system", "developer"] = field(required=True)
     status: Literal["in_progress", "completed", "incomplete"] | UnsetType = UNSET
-    content: InputMessageContentList | UnsetType = field(required=True)
+    content: InputMessageContentList = field(required=True)
 
 
 @attrs.define(repr=False)
 class InputTextContentParam(BaseModel):
-    type: Literal["input_text"] | UnsetType = field(default="input_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["input_text"] = field(default="input_text", required=True)
+    text: str = field(required=True)
     prompt_cache_breakpoint: PromptCacheBreakpointParam | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class ItemReferenceParam(BaseModel):
     type: Literal["item_reference"] | UnsetType | None = UNSET
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class KeyPressAction(BaseModel):
-    type: Literal["keypress"] | UnsetType = field(default="keypress", required=True)
-    keys: list[str] | UnsetType = field(required=True)
+    type: Literal["keypress"] = field(default="keypress", required=True)
+    keys: list[str] = field(required=True)
 
 
 @attrs.define(repr=False)
 class LocalEnvironmentResource(BaseModel):
-    type: Literal["local"] | UnsetType = field(default="local", required=True)
+    type: Literal["local"] = field(default="local", required=True)
 
 
 @attrs.define(repr=False)
 class LocalShellExecAction(BaseModel):
-    type: Literal["exec"] | UnsetType = field(default="exec", required=True)
-    command: list[str] | UnsetType = field(required=True)
+    type: Literal["exec"] = field(default="exec", required=True)
+    command: list[str] = field(required=True)
     timeout_ms: int | UnsetType | None = UNSET
     working_directory: str | UnsetType | None = UNSET
-    env: dict[str, str] | UnsetType = field(required=True)
+    env: dict[str, str] = field(required=True)
     user: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class LocalShellToolCall(BaseModel):
-    type: Literal["local_shell_call"] | UnsetType = field(default="local_shell_call", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
-    action: LocalShellExecAction | UnsetType = field(required=True)
-    status: Literal["in_progress", "completed", "incomplete"] | UnsetType = field(required=True)
+    type: Literal["local_shell_call"] = field(default="local_shell_call", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
+    action: LocalShellExecAction = field(required=True)
+    status: Literal["in_progress", "completed", "incomplete"] = field(required=True)
 
 
 @attrs.define(repr=False)
 class LocalShellToolCallOutput(BaseModel):
-    type: Literal["local_shell_call_output"] | UnsetType = field(
+    type: Literal["local_shell_call_output"] = field(
         default="local_shell_call_output", required=True
     )
-    id: str | UnsetType = field(required=True)
-    output: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    output: str = field(required=True)
     status: Literal["in_progress", "completed", "incomplete"] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class LogProb(BaseModel):
-    token: str | UnsetType = field(required=True)
-    logprob: float | UnsetType = field(required=True)
-    bytes: list[int] | UnsetType = field(required=True)
-    top_logprobs: list[TopLogProb] | UnsetType = field(required=True)
+    token: str = field(required=True)
+    logprob: float = field(required=True)
+    bytes: list[int] = field(required=True)
+    top_logprobs: list[TopLogProb] = field(required=True)
 
 
 @attrs.define(repr=False)
 class MCPApprovalRequest(BaseModel):
-    type: Literal["mcp_approval_request"] | UnsetType = field(
-        default="mcp_approval_request", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    server_label: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    type: Literal["mcp_approval_request"] = field(default="mcp_approval_request", required=True)
+    id: str = field(required=True)
+    server_label: str = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class MCPApprovalResponse(BaseModel):
-    type: Literal["mcp_approval_response"] | UnsetType = field(
-        default="mcp_approval_response", required=True
-    )
+    type: Literal["mcp_approval_response"] = field(default="mcp_approval_response", required=True)
     id: str | UnsetType | None = UNSET
-    approval_request_id: str | UnsetType = field(required=True)
-    approve: bool | UnsetType = field(required=True)
+    approval_request_id: str = field(required=True)
+    approve: bool = field(required=True)
     reason: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class MCPApprovalResponseResource(BaseModel):
-    type: Literal["mcp_approval_response"] | UnsetType = field(
-        default="mcp_approval_response", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    approval_request_id: str | UnsetType = field(required=True)
-    approve: bool | UnsetType = field(required=True)
+    type: Literal["mcp_approval_response"] = field(default="mcp_approval_response", required=True)
+    id: str = field(required=True)
+    approval_request_id: str = field(required=True)
+    approve: bool = field(required=True)
     reason: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class MCPListTools(BaseModel):
-    type: Literal["mcp_list_tools"] | UnsetType = field(default="mcp_list_tools", required=True)
-    id: str | UnsetType = field(required=True)
-    server_label: str | UnsetType = field(required=True)
-    tools: list[MCPListToolsTool] | UnsetType = field(required=True)
+    type: Literal["mcp_list_tools"] = field(default="mcp_list_tools", required=True)
+    id: str = field(required=True)
+    server_label: str = field(required=True)
+    tools: list[MCPListToolsTool] = field(required=True)
     error: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class MCPListToolsTool(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
     description: str | UnsetType | None = UNSET
-    input_schema: dict[str, Any] | UnsetType = field(required=True)
+    input_schema: dict[str, Any] = field(required=True)
     annotations: dict[str, Any] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class MCPProtocolError(BaseModel):
-    type: Literal["mcp_protocol_error"] | UnsetType = field(
-        default="mcp_protocol_error", required=True
-    )
-    code: int | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
+    type: Literal["mcp_protocol_error"] = field(default="mcp_protocol_error", required=True)
+    code: int = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class MCPToolCall(BaseModel):
-    type: Literal["mcp_call"] | UnsetType = field(default="mcp_call", required=True)
-    id: str | UnsetType = field(required=True)
-    server_label: str | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    type: Literal["mcp_call"] = field(default="mcp_call", required=True)
+    id: str = field(required=True)
+    server_label: str = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
     output: str | UnsetType | None = UNSET
     error: MCPToolCallError2 | UnsetType | None = UNSET
     status: MCPToolCallStatus | UnsetType = UNSET
@@ -728,153 +686,153 @@ class MCPToolCall(BaseModel):
 
 @attrs.define(repr=False)
 class MCPToolExecutionError(BaseModel):
-    type: Literal["mcp_tool_execution_error"] | UnsetType = field(
+    type: Literal["mcp_tool_execution_error"] = field(
         default="mcp_tool_execution_error", required=True
     )
-    content: Any | UnsetType = field(required=True)
+    content: Any = field(required=True)
 
 
 @attrs.define(repr=False)
 class Message(BaseModel):
-    type: Literal["message"] | UnsetType = field(default="message", required=True)
-    id: str | UnsetType = field(required=True)
-    status: MessageStatus | UnsetType = field(required=True)
-    role: MessageRole | UnsetType = field(required=True)
-    content: list[MessageContentItem] | UnsetType = field(required=True)
+    type: Literal["message"] = field(default="message", required=True)
+    id: str = field(required=True)
+    status: MessageStatus = field(required=True)
+    role: MessageRole = field(required=True)
+    content: list[MessageContentItem] = field(required=True)
     phase: MessagePhase2 | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class MoveParam(BaseModel):
-    type: Literal["move"] | UnsetType = field(default="move", required=True)
-    x: int | UnsetType = field(required=True)
-    y: int | UnsetType = field(required=True)
+    type: Literal["move"] = field(default="move", required=True)
+    x: int = field(required=True)
+    y: int = field(required=True)
     keys: list[str] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class OutputMessage(BaseModel):
-    id: str | UnsetType = field(required=True)
-    type: Literal["message"] | UnsetType = field(default="message", required=True)
-    role: Literal["assistant"] | UnsetType = field(default="assistant", required=True)
-    content: list[OutputMessageContent] | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: Literal["message"] = field(default="message", required=True)
+    role: Literal["assistant"] = field(default="assistant", required=True)
+    content: list[OutputMessageContent] = field(required=True)
     phase: MessagePhase | UnsetType | None = UNSET
-    status: Literal["in_progress", "completed", "incomplete"] | UnsetType = field(required=True)
+    status: Literal["in_progress", "completed", "incomplete"] = field(required=True)
 
 
 @attrs.define(repr=False)
 class OutputTextContent(BaseModel):
-    type: Literal["output_text"] | UnsetType = field(default="output_text", required=True)
-    text: str | UnsetType = field(required=True)
-    annotations: list[Annotation] | UnsetType = field(required=True)
-    logprobs: list[LogProb] | UnsetType = field(required=True)
+    type: Literal["output_text"] = field(default="output_text", required=True)
+    text: str = field(required=True)
+    annotations: list[Annotation] = field(required=True)
+    logprobs: list[LogProb] = field(required=True)
 
 
 @attrs.define(repr=False)
 class Program(BaseModel):
-    type: Literal["program"] | UnsetType = field(default="program", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
-    code: str | UnsetType = field(required=True)
-    fingerprint: str | UnsetType = field(required=True)
+    type: Literal["program"] = field(default="program", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
+    code: str = field(required=True)
+    fingerprint: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProgramItemParam(BaseModel):
-    id: str | UnsetType = field(required=True)
-    type: Literal["program"] | UnsetType = field(default="program", required=True)
-    call_id: str | UnsetType = field(required=True)
-    code: str | UnsetType = field(required=True)
-    fingerprint: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: Literal["program"] = field(default="program", required=True)
+    call_id: str = field(required=True)
+    code: str = field(required=True)
+    fingerprint: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProgramOutput(BaseModel):
-    type: Literal["program_output"] | UnsetType = field(default="program_output", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType = field(required=True)
-    result: str | UnsetType = field(required=True)
-    status: ProgramOutputStatus | UnsetType = field(required=True)
+    type: Literal["program_output"] = field(default="program_output", required=True)
+    id: str = field(required=True)
+    call_id: str = field(required=True)
+    result: str = field(required=True)
+    status: ProgramOutputStatus = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProgramOutputItemParam(BaseModel):
-    id: str | UnsetType = field(required=True)
-    type: Literal["program_output"] | UnsetType = field(default="program_output", required=True)
-    call_id: str | UnsetType = field(required=True)
-    result: str | UnsetType = field(required=True)
-    status: ProgramOutputItemStatus | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: Literal["program_output"] = field(default="program_output", required=True)
+    call_id: str = field(required=True)
+    result: str = field(required=True)
+    status: ProgramOutputItemStatus = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProgramToolCallCaller(BaseModel):
-    type: Literal["program"] | UnsetType = field(default="program", required=True)
-    caller_id: str | UnsetType = field(required=True)
+    type: Literal["program"] = field(default="program", required=True)
+    caller_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ProgramToolCallCallerParam(BaseModel):
-    type: Literal["program"] | UnsetType = field(default="program", required=True)
-    caller_id: str | UnsetType = field(required=True)
+    type: Literal["program"] = field(default="program", required=True)
+    caller_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ReasoningItem(BaseModel):
-    type: Literal["reasoning"] | UnsetType = field(default="reasoning", required=True)
-    id: str | UnsetType = field(required=True)
+    type: Literal["reasoning"] = field(default="reasoning", required=True)
+    id: str = field(required=True)
     encrypted_content: str | UnsetType | None = UNSET
-    summary: list[SummaryTextContent] | UnsetType = field(required=True)
+    summary: list[SummaryTextContent] = field(required=True)
     content: list[ReasoningTextContent] | UnsetType = UNSET
     status: Literal["in_progress", "completed", "incomplete"] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ReasoningTextContent(BaseModel):
-    type: Literal["reasoning_text"] | UnsetType = field(default="reasoning_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["reasoning_text"] = field(default="reasoning_text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RefusalContent(BaseModel):
-    type: Literal["refusal"] | UnsetType = field(default="refusal", required=True)
-    refusal: str | UnsetType = field(required=True)
+    type: Literal["refusal"] = field(default="refusal", required=True)
+    refusal: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ScreenshotParam(BaseModel):
-    type: Literal["screenshot"] | UnsetType = field(default="screenshot", required=True)
+    type: Literal["screenshot"] = field(default="screenshot", required=True)
 
 
 @attrs.define(repr=False)
 class ScrollParam(BaseModel):
-    type: Literal["scroll"] | UnsetType = field(default="scroll", required=True)
-    x: int | UnsetType = field(required=True)
-    y: int | UnsetType = field(required=True)
-    scroll_x: int | UnsetType = field(required=True)
-    scroll_y: int | UnsetType = field(required=True)
+    type: Literal["scroll"] = field(default="scroll", required=True)
+    x: int = field(required=True)
+    y: int = field(required=True)
+    scroll_x: int = field(required=True)
+    scroll_y: int = field(required=True)
     keys: list[str] | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class SummaryTextContent(BaseModel):
-    type: Literal["summary_text"] | UnsetType = field(default="summary_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["summary_text"] = field(default="summary_text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class TextContent(BaseModel):
-    type: Literal["text"] | UnsetType = field(default="text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["text"] = field(default="text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ToolSearchCall(BaseModel):
-    type: Literal["tool_search_call"] | UnsetType = field(default="tool_search_call", required=True)
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType | None = field(required=True)
-    execution: ToolSearchExecutionType | UnsetType = field(required=True)
-    arguments: Any | UnsetType = field(required=True)
-    status: FunctionCallStatus | UnsetType = field(required=True)
+    type: Literal["tool_search_call"] = field(default="tool_search_call", required=True)
+    id: str = field(required=True)
+    call_id: str | None = field(required=True)
+    execution: ToolSearchExecutionType = field(required=True)
+    arguments: Any = field(required=True)
+    status: FunctionCallStatus = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
@@ -882,22 +840,20 @@ class ToolSearchCall(BaseModel):
 class ToolSearchCallItemParam(BaseModel):
     id: str | UnsetType | None = UNSET
     call_id: str | UnsetType | None = UNSET
-    type: Literal["tool_search_call"] | UnsetType = field(default="tool_search_call", required=True)
+    type: Literal["tool_search_call"] = field(default="tool_search_call", required=True)
     execution: ToolSearchExecutionType | UnsetType = UNSET
-    arguments: EmptyModelParam | UnsetType = field(required=True)
+    arguments: EmptyModelParam = field(required=True)
     status: FunctionCallItemStatus | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class ToolSearchOutput(BaseModel):
-    type: Literal["tool_search_output"] | UnsetType = field(
-        default="tool_search_output", required=True
-    )
-    id: str | UnsetType = field(required=True)
-    call_id: str | UnsetType | None = field(required=True)
-    execution: ToolSearchExecutionType | UnsetType = field(required=True)
-    tools: list[Tool] | UnsetType = field(required=True)
-    status: FunctionCallOutputStatusEnum | UnsetType = field(required=True)
+    type: Literal["tool_search_output"] = field(default="tool_search_output", required=True)
+    id: str = field(required=True)
+    call_id: str | None = field(required=True)
+    execution: ToolSearchExecutionType = field(required=True)
+    tools: list[Tool] = field(required=True)
+    status: FunctionCallOutputStatusEnum = field(required=True)
     created_by: str | UnsetType = UNSET
 
 
@@ -905,25 +861,23 @@ class ToolSearchOutput(BaseModel):
 class ToolSearchOutputItemParam(BaseModel):
     id: str | UnsetType | None = UNSET
     call_id: str | UnsetType | None = UNSET
-    type: Literal["tool_search_output"] | UnsetType = field(
-        default="tool_search_output", required=True
-    )
+    type: Literal["tool_search_output"] = field(default="tool_search_output", required=True)
     execution: ToolSearchExecutionType | UnsetType = UNSET
-    tools: list[Tool] | UnsetType = field(required=True)
+    tools: list[Tool] = field(required=True)
     status: FunctionCallItemStatus | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class TopLogProb(BaseModel):
-    token: str | UnsetType = field(required=True)
-    logprob: float | UnsetType = field(required=True)
-    bytes: list[int] | UnsetType = field(required=True)
+    token: str = field(required=True)
+    logprob: float = field(required=True)
+    bytes: list[int] = field(required=True)
 
 
 @attrs.define(repr=False)
 class TypeParam(BaseModel):
-    type: Literal["type"] | UnsetType = field(default="type", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["type"] = field(default="type", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -1103,34 +1057,34 @@ class UnknownWebSearchToolCallAction(UnknownVariant):
 
 @attrs.define(repr=False)
 class UrlCitationBody(BaseModel):
-    type: Literal["url_citation"] | UnsetType = field(default="url_citation", required=True)
-    url: str | UnsetType = field(required=True)
-    start_index: int | UnsetType = field(required=True)
-    end_index: int | UnsetType = field(required=True)
-    title: str | UnsetType = field(required=True)
+    type: Literal["url_citation"] = field(default="url_citation", required=True)
+    url: str = field(required=True)
+    start_index: int = field(required=True)
+    end_index: int = field(required=True)
+    title: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WaitParam(BaseModel):
-    type: Literal["wait"] | UnsetType = field(default="wait", required=True)
+    type: Literal["wait"] = field(default="wait", required=True)
 
 
 @attrs.define(repr=False)
 class WebSearchActionFind(BaseModel):
-    type: Literal["find_in_page"] | UnsetType = field(default="find_in_page", required=True)
-    url: str | UnsetType = field(required=True)
-    pattern: str | UnsetType = field(required=True)
+    type: Literal["find_in_page"] = field(default="find_in_page", required=True)
+    url: str = field(required=True)
+    pattern: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebSearchActionOpenPage(BaseModel):
-    type: Literal["open_page"] | UnsetType = field(default="open_page", required=True)
+    type: Literal["open_page"] = field(default="open_page", required=True)
     url: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class WebSearchActionSearch(BaseModel):
-    type: Literal["search"] | UnsetType = field(default="search", required=True)
+    type: Literal["search"] = field(default="search", required=True)
     query: str | UnsetType = UNSET
     queries: list[str] | UnsetType = UNSET
     sources: list[WebSearchActionSearchSourcesItem] | UnsetType = UNSET
@@ -1138,18 +1092,16 @@ class WebSearchActionSearch(BaseModel):
 
 @attrs.define(repr=False)
 class WebSearchActionSearchSourcesItem(BaseModel):
-    type: Literal["url"] | UnsetType = field(default="url", required=True)
-    url: str | UnsetType = field(required=True)
+    type: Literal["url"] = field(default="url", required=True)
+    url: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebSearchToolCall(BaseModel):
-    id: str | UnsetType = field(required=True)
-    type: Literal["web_search_call"] | UnsetType = field(default="web_search_call", required=True)
-    status: Literal["in_progress", "searching", "completed", "failed"] | UnsetType = field(
-        required=True
-    )
-    action: WebSearchToolCallAction | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: Literal["web_search_call"] = field(default="web_search_call", required=True)
+    status: Literal["in_progress", "searching", "completed", "failed"] = field(required=True)
+    action: WebSearchToolCallAction = field(required=True)
 
 
 Annotation = Union[

@@ -14,49 +14,49 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class EvalItem(BaseModel):
-    role: Literal["user", "assistant", "system", "developer"] | UnsetType = field(required=True)
-    content: EvalItemContent | UnsetType = field(required=True)
+    role: Literal["user", "assistant", "system", "developer"] = field(required=True)
+    content: EvalItemContent = field(required=True)
     type: Literal["message"] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class EvalItemContentOutputText(BaseModel):
-    type: Literal["output_text"] | UnsetType = field(default="output_text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["output_text"] = field(default="output_text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class EvalItemInputImage(BaseModel):
-    type: Literal["input_image"] | UnsetType = field(default="input_image", required=True)
-    image_url: str | UnsetType = field(required=True)
+    type: Literal["input_image"] = field(default="input_image", required=True)
+    image_url: str = field(required=True)
     detail: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class GraderLabelModel(BaseModel):
-    type: Literal["label_model"] | UnsetType = field(default="label_model", required=True)
-    name: str | UnsetType = field(required=True)
-    model: str | UnsetType = field(required=True)
-    input: list[EvalItem] | UnsetType = field(required=True)
-    labels: list[str] | UnsetType = field(required=True)
-    passing_labels: list[str] | UnsetType = field(required=True)
+    type: Literal["label_model"] = field(default="label_model", required=True)
+    name: str = field(required=True)
+    model: str = field(required=True)
+    input: list[EvalItem] = field(required=True)
+    labels: list[str] = field(required=True)
+    passing_labels: list[str] = field(required=True)
 
 
 @attrs.define(repr=False)
 class GraderPython(BaseModel):
-    type: Literal["python"] | UnsetType = field(default="python", required=True)
-    name: str | UnsetType = field(required=True)
-    source: str | UnsetType = field(required=True)
+    type: Literal["python"] = field(default="python", required=True)
+    name: str = field(required=True)
+    source: str = field(required=True)
     image_tag: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class GraderScoreModel(BaseModel):
-    type: Literal["score_model"] | UnsetType = field(default="score_model", required=True)
-    name: str | UnsetType = field(required=True)
-    model: str | UnsetType = field(required=True)
+    type: Literal["score_model"] = field(default="score_model", required=True)
+    name: str = field(required=True)
+    model: str = field(required=True)
     sampling_params: GraderScoreModelSamplingParams | UnsetType = UNSET
-    input: list[EvalItem] | UnsetType = field(required=True)
+    input: list[EvalItem] = field(required=True)
     range: list[float] | UnsetType = UNSET
 
 
@@ -71,47 +71,44 @@ class GraderScoreModelSamplingParams(BaseModel):
 
 @attrs.define(repr=False)
 class GraderStringCheck(BaseModel):
-    type: Literal["string_check"] | UnsetType = field(default="string_check", required=True)
-    name: str | UnsetType = field(required=True)
-    input: str | UnsetType = field(required=True)
-    reference: str | UnsetType = field(required=True)
-    operation: Literal["eq", "ne", "like", "ilike"] | UnsetType = field(required=True)
+    type: Literal["string_check"] = field(default="string_check", required=True)
+    name: str = field(required=True)
+    input: str = field(required=True)
+    reference: str = field(required=True)
+    operation: Literal["eq", "ne", "like", "ilike"] = field(required=True)
 
 
 @attrs.define(repr=False)
 class GraderTextSimilarity(BaseModel):
-    type: Literal["text_similarity"] | UnsetType = field(default="text_similarity", required=True)
-    name: str | UnsetType = field(required=True)
-    input: str | UnsetType = field(required=True)
-    reference: str | UnsetType = field(required=True)
-    evaluation_metric: (
-        Literal[
-            "cosine",
-            "fuzzy_match",
-            "bleu",
-            "gleu",
-            "meteor",
-            "rouge_1",
-            "rouge_2",
-            "rouge_3",
-            "rouge_4",
-            "rouge_5",
-            "rouge_l",
-        ]
-        | UnsetType
-    ) = field(required=True)
+    type: Literal["text_similarity"] = field(default="text_similarity", required=True)
+    name: str = field(required=True)
+    input: str = field(required=True)
+    reference: str = field(required=True)
+    evaluation_metric: Literal[
+        "cosine",
+        "fuzzy_match",
+        "bleu",
+        "gleu",
+        "meteor",
+        "rouge_1",
+        "rouge_2",
+        "rouge_3",
+        "rouge_4",
+        "rouge_5",
+        "rouge_l",
+    ] = field(required=True)
 
 
 @attrs.define(repr=False)
 class InputAudio(BaseModel):
-    type: Literal["input_audio"] | UnsetType = field(default="input_audio", required=True)
-    input_audio: InputAudioInputAudio | UnsetType = field(required=True)
+    type: Literal["input_audio"] = field(default="input_audio", required=True)
+    input_audio: InputAudioInputAudio = field(required=True)
 
 
 @attrs.define(repr=False)
 class InputAudioInputAudio(BaseModel):
-    data: str | UnsetType = field(required=True)
-    format: Literal["mp3", "wav"] | UnsetType = field(required=True)
+    data: str = field(required=True)
+    format: Literal["mp3", "wav"] = field(required=True)
 
 
 @attrs.define(repr=False)

@@ -18,21 +18,21 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class PromptVariant1(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
     version: str | UnsetType | None = UNSET
     variables: ResponsePromptVariables | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class ToolChoiceFunction(BaseModel):
-    type: Literal["function"] | UnsetType = field(default="function", required=True)
-    name: str | UnsetType = field(required=True)
+    type: Literal["function"] = field(default="function", required=True)
+    name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class ToolChoiceMCP(BaseModel):
-    type: Literal["mcp"] | UnsetType = field(default="mcp", required=True)
-    server_label: str | UnsetType = field(required=True)
+    type: Literal["mcp"] = field(default="mcp", required=True)
+    server_label: str = field(required=True)
     name: str | UnsetType | None = UNSET
 
 

@@ -13,75 +13,73 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class CreateSkillBody(BaseModel):
-    files: list[Any] | Any | UnsetType = field(required=True)
+    files: list[Any] | Any = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateSkillVersionBody(BaseModel):
-    files: list[Any] | Any | UnsetType = field(required=True)
+    files: list[Any] | Any = field(required=True)
     default: bool | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class DeletedSkill(BaseModel):
-    object: Literal["skill.deleted"] | UnsetType = field(default="skill.deleted", required=True)
-    deleted: bool | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
+    object: Literal["skill.deleted"] = field(default="skill.deleted", required=True)
+    deleted: bool = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class DeletedSkillVersion(BaseModel):
-    object: Literal["skill.version.deleted"] | UnsetType = field(
-        default="skill.version.deleted", required=True
-    )
-    deleted: bool | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    version: str | UnsetType = field(required=True)
+    object: Literal["skill.version.deleted"] = field(default="skill.version.deleted", required=True)
+    deleted: bool = field(required=True)
+    id: str = field(required=True)
+    version: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class SetDefaultSkillVersionBody(BaseModel):
-    default_version: str | UnsetType = field(required=True)
+    default_version: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class Skill(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["skill"] | UnsetType = field(default="skill", required=True)
-    name: str | UnsetType = field(required=True)
-    description: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    default_version: str | UnsetType = field(required=True)
-    latest_version: str | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["skill"] = field(default="skill", required=True)
+    name: str = field(required=True)
+    description: str = field(required=True)
+    created_at: int = field(required=True)
+    default_version: str = field(required=True)
+    latest_version: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class SkillListResource(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[Skill] | UnsetType = field(required=True)
-    first_id: str | UnsetType | None = field(required=True)
-    last_id: str | UnsetType | None = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[Skill] = field(required=True)
+    first_id: str | None = field(required=True)
+    last_id: str | None = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class SkillVersion(BaseModel):
-    object: Literal["skill.version"] | UnsetType = field(default="skill.version", required=True)
-    id: str | UnsetType = field(required=True)
-    skill_id: str | UnsetType = field(required=True)
-    version: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    description: str | UnsetType = field(required=True)
+    object: Literal["skill.version"] = field(default="skill.version", required=True)
+    id: str = field(required=True)
+    skill_id: str = field(required=True)
+    version: str = field(required=True)
+    created_at: int = field(required=True)
+    name: str = field(required=True)
+    description: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class SkillVersionListResource(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[SkillVersion] | UnsetType = field(required=True)
-    first_id: str | UnsetType | None = field(required=True)
-    last_id: str | UnsetType | None = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[SkillVersion] = field(required=True)
+    first_id: str | None = field(required=True)
+    last_id: str | None = field(required=True)
+    has_more: bool = field(required=True)
 
 
 DeletedSkillResource = DeletedSkill

@@ -24,26 +24,24 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class AssistantToolsFileSearchTypeOnly(BaseModel):
-    type: Literal["file_search"] | UnsetType = field(default="file_search", required=True)
+    type: Literal["file_search"] = field(default="file_search", required=True)
 
 
 @attrs.define(repr=False)
 class AssistantsNamedToolChoice(BaseModel):
-    type: Literal["function", "code_interpreter", "file_search"] | UnsetType = field(required=True)
+    type: Literal["function", "code_interpreter", "file_search"] = field(required=True)
     function: AssistantsNamedToolChoiceFunction | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class AssistantsNamedToolChoiceFunction(BaseModel):
-    name: str | UnsetType = field(required=True)
+    name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateMessageRequest(BaseModel):
-    role: Literal["user", "assistant"] | UnsetType = field(required=True)
-    content: str | list[CreateMessageRequestContentArrayOfContentPartsItem] | UnsetType = field(
-        required=True
-    )
+    role: Literal["user", "assistant"] = field(required=True)
+    content: str | list[CreateMessageRequestContentArrayOfContentPartsItem] = field(required=True)
     attachments: list[CreateMessageRequestAttachmentsVariant1Item] | UnsetType | None = UNSET
     metadata: Metadata | UnsetType = UNSET
 
@@ -56,7 +54,7 @@ class CreateMessageRequestAttachmentsVariant1Item(BaseModel):
 
 @attrs.define(repr=False)
 class CreateRunRequest(BaseModel):
-    assistant_id: str | UnsetType = field(required=True)
+    assistant_id: str = field(required=True)
     model: str | AssistantSupportedModels | UnsetType | None = UNSET
     reasoning_effort: ReasoningEffort | UnsetType = UNSET
     instructions: str | UnsetType | None = UNSET
@@ -82,13 +80,13 @@ class CreateRunRequestToolChoice(BaseModel):
 
 @attrs.define(repr=False)
 class CreateRunRequestTruncationStrategy(BaseModel):
-    type: Literal["auto", "last_messages"] | UnsetType = field(required=True)
+    type: Literal["auto", "last_messages"] = field(required=True)
     last_messages: int | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class CreateThreadAndRunRequest(BaseModel):
-    assistant_id: str | UnsetType = field(required=True)
+    assistant_id: str = field(required=True)
     thread: CreateThreadRequest | UnsetType = UNSET
     model: (
         str
@@ -173,7 +171,7 @@ class CreateThreadAndRunRequestToolResourcesFileSearch(BaseModel):
 
 @attrs.define(repr=False)
 class CreateThreadAndRunRequestTruncationStrategy(BaseModel):
-    type: Literal["auto", "last_messages"] | UnsetType = field(required=True)
+    type: Literal["auto", "last_messages"] = field(required=True)
     last_messages: int | UnsetType | None = UNSET
 
 
@@ -197,136 +195,128 @@ class CreateThreadRequestToolResourcesVariant1CodeInterpreter(BaseModel):
 
 @attrs.define(repr=False)
 class ListMessagesResponse(BaseModel):
-    object: str | UnsetType = field(required=True)
-    data: list[MessageObject] | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: str = field(required=True)
+    data: list[MessageObject] = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ListRunStepsResponse(BaseModel):
-    object: str | UnsetType = field(required=True)
-    data: list[RunStep] | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: str = field(required=True)
+    data: list[RunStep] = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ListRunsResponse(BaseModel):
-    object: str | UnsetType = field(required=True)
-    data: list[Run] | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: str = field(required=True)
+    data: list[Run] = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class MessageContentImageFileObject(BaseModel):
-    type: Literal["image_file"] | UnsetType = field(default="image_file", required=True)
-    image_file: MessageContentImageFileObjectImageFile | UnsetType = field(required=True)
+    type: Literal["image_file"] = field(default="image_file", required=True)
+    image_file: MessageContentImageFileObjectImageFile = field(required=True)
 
 
 @attrs.define(repr=False)
 class MessageContentImageFileObjectImageFile(BaseModel):
-    file_id: str | UnsetType = field(required=True)
+    file_id: str = field(required=True)
     detail: Literal["auto", "low", "high"] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class MessageContentImageUrlObject(BaseModel):
-    type: Literal["image_url"] | UnsetType = field(default="image_url", required=True)
-    image_url: MessageContentImageUrlObjectImageUrl | UnsetType = field(required=True)
+    type: Literal["image_url"] = field(default="image_url", required=True)
+    image_url: MessageContentImageUrlObjectImageUrl = field(required=True)
 
 
 @attrs.define(repr=False)
 class MessageContentImageUrlObjectImageUrl(BaseModel):
-    url: str | UnsetType = field(required=True)
+    url: str = field(required=True)
     detail: Literal["auto", "low", "high"] | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class MessageContentRefusalObject(BaseModel):
-    type: Literal["refusal"] | UnsetType = field(default="refusal", required=True)
-    refusal: str | UnsetType = field(required=True)
+    type: Literal["refusal"] = field(default="refusal", required=True)
+    refusal: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class MessageContentTextAnnotationsFileCitationObject(BaseModel):
-    type: Literal["file_citation"] | UnsetType = field(default="file_citation", required=True)
-    text: str | UnsetType = field(required=True)
-    file_citation: MessageContentTextAnnotationsFileCitationObjectFileCitation | UnsetType = field(
+    type: Literal["file_citation"] = field(default="file_citation", required=True)
+    text: str = field(required=True)
+    file_citation: MessageContentTextAnnotationsFileCitationObjectFileCitation = field(
         required=True
     )
-    start_index: int | UnsetType = field(required=True)
-    end_index: int | UnsetType = field(required=True)
+    start_index: int = field(required=True)
+    end_index: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class MessageContentTextAnnotationsFileCitationObjectFileCitation(BaseModel):
-    file_id: str | UnsetType = field(required=True)
+    file_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class MessageContentTextAnnotationsFilePathObject(BaseModel):
-    type: Literal["file_path"] | UnsetType = field(default="file_path", required=True)
-    text: str | UnsetType = field(required=True)
-    file_path: MessageContentTextAnnotationsFilePathObjectFilePath | UnsetType = field(
-        required=True
-    )
-    start_index: int | UnsetType = field(required=True)
-    end_index: int | UnsetType = field(required=True)
+    type: Literal["file_path"] = field(default="file_path", required=True)
+    text: str = field(required=True)
+    file_path: MessageContentTextAnnotationsFilePathObjectFilePath = field(required=True)
+    start_index: int = field(required=True)
+    end_index: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class MessageContentTextAnnotationsFilePathObjectFilePath(BaseModel):
-    file_id: str | UnsetType = field(required=True)
+    file_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class MessageContentTextObject(BaseModel):
-    type: Literal["text"] | UnsetType = field(default="text", required=True)
-    text: MessageContentTextObjectText | UnsetType = field(required=True)
+    type: Literal["text"] = field(default="text", required=True)
+    text: MessageContentTextObjectText = field(required=True)
 
 
 @attrs.define(repr=False)
 class MessageContentTextObjectText(BaseModel):
-    value: str | UnsetType = field(required=True)
-    annotations: list[MessageContentTextObjectTextAnnotationsItem] | UnsetType = field(
-        required=True
-    )
+    value: str = field(required=True)
+    annotations: list[MessageContentTextObjectTextAnnotationsItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class MessageDeleted(BaseModel):
-    id: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
-    object: Literal["thread.message.deleted"] | UnsetType = field(
+    id: str = field(required=True)
+    deleted: bool = field(required=True)
+    object: Literal["thread.message.deleted"] = field(
         default="thread.message.deleted", required=True
     )
 
 
 @attrs.define(repr=False)
 class MessageObject(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["thread.message"] | UnsetType = field(default="thread.message", required=True)
-    created_at: int | UnsetType = field(required=True)
-    thread_id: str | UnsetType = field(required=True)
-    status: Literal["in_progress", "incomplete", "completed"] | UnsetType = field(required=True)
-    incomplete_details: MessageObjectIncompleteDetailsVariant1 | UnsetType | None = field(
-        required=True
-    )
-    completed_at: int | UnsetType | None = field(required=True)
-    incomplete_at: int | UnsetType | None = field(required=True)
-    role: Literal["user", "assistant"] | UnsetType = field(required=True)
-    content: list[MessageObjectContentItem] | UnsetType = field(required=True)
-    assistant_id: str | UnsetType | None = field(required=True)
-    run_id: str | UnsetType | None = field(required=True)
-    attachments: list[MessageObjectAttachmentsVariant1Item] | UnsetType | None = field(
-        required=True
-    )
-    metadata: Metadata | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["thread.message"] = field(default="thread.message", required=True)
+    created_at: int = field(required=True)
+    thread_id: str = field(required=True)
+    status: Literal["in_progress", "incomplete", "completed"] = field(required=True)
+    incomplete_details: MessageObjectIncompleteDetailsVariant1 | None = field(required=True)
+    completed_at: int | None = field(required=True)
+    incomplete_at: int | None = field(required=True)
+    role: Literal["user", "assistant"] = field(required=True)
+    content: list[MessageObjectContentItem] = field(required=True)
+    assistant_id: str | None = field(required=True)
+    run_id: str | None = field(required=True)
+    attachments: list[MessageObjectAttachmentsVariant1Item] | None = field(required=True)
+    metadata: Metadata = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -337,16 +327,15 @@ class MessageObjectAttachmentsVariant1Item(BaseModel):
 
 @attrs.define(repr=False)
 class MessageObjectIncompleteDetailsVariant1(BaseModel):
-    reason: (
-        Literal["content_filter", "max_tokens", "run_cancelled", "run_expired", "run_failed"]
-        | UnsetType
-    ) = field(required=True)
+    reason: Literal[
+        "content_filter", "max_tokens", "run_cancelled", "run_expired", "run_failed"
+    ] = field(required=True)
 
 
 @attrs.define(repr=False)
 class MessageRequestContentTextObject(BaseModel):
-    type: Literal["text"] | UnsetType = field(default="text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["text"] = field(default="text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -383,53 +372,50 @@ class ModifyThreadRequestToolResourcesVariant1FileSearch(BaseModel):
 
 @attrs.define(repr=False)
 class Run(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["thread.run"] | UnsetType = field(default="thread.run", required=True)
-    created_at: int | UnsetType = field(required=True)
-    thread_id: str | UnsetType = field(required=True)
-    assistant_id: str | UnsetType = field(required=True)
-    status: (
-        Literal[
-            "queued",
-            "in_progress",
-            "requires_action",
-            "cancelling",
-            "cancelled",
-            "failed",
-            "completed",
-            "incomplete",
-            "expired",
-        ]
-        | UnsetType
-    ) = field(required=True)
-    required_action: RunObjectRequiredAction | UnsetType | None = field(required=True)
-    last_error: RunObjectLastError | UnsetType | None = field(required=True)
-    expires_at: int | UnsetType | None = field(required=True)
-    started_at: int | UnsetType | None = field(required=True)
-    cancelled_at: int | UnsetType | None = field(required=True)
-    failed_at: int | UnsetType | None = field(required=True)
-    completed_at: int | UnsetType | None = field(required=True)
-    incomplete_details: RunObjectIncompleteDetails | UnsetType | None = field(required=True)
-    model: str | UnsetType = field(required=True)
-    instructions: str | UnsetType = field(required=True)
-    tools: list[RunObjectToolsItem] | UnsetType = field(required=True)
-    metadata: Metadata | UnsetType = field(required=True)
-    usage: RunCompletionUsage | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["thread.run"] = field(default="thread.run", required=True)
+    created_at: int = field(required=True)
+    thread_id: str = field(required=True)
+    assistant_id: str = field(required=True)
+    status: Literal[
+        "queued",
+        "in_progress",
+        "requires_action",
+        "cancelling",
+        "cancelled",
+        "failed",
+        "completed",
+        "incomplete",
+        "expired",
+    ] = field(required=True)
+    required_action: RunObjectRequiredAction | None = field(required=True)
+    last_error: RunObjectLastError | None = field(required=True)
+    expires_at: int | None = field(required=True)
+    started_at: int | None = field(required=True)
+    cancelled_at: int | None = field(required=True)
+    failed_at: int | None = field(required=True)
+    completed_at: int | None = field(required=True)
+    incomplete_details: RunObjectIncompleteDetails | None = field(required=True)
+    model: str = field(required=True)
+    instructions: str = field(required=True)
+    tools: list[RunObjectToolsItem] = field(required=True)
+    metadata: Metadata = field(required=True)
+    usage: RunCompletionUsage = field(required=True)
     temperature: float | UnsetType | None = UNSET
     top_p: float | UnsetType | None = UNSET
-    max_prompt_tokens: int | UnsetType | None = field(required=True)
-    max_completion_tokens: int | UnsetType | None = field(required=True)
-    truncation_strategy: RunObjectTruncationStrategy | UnsetType = field(required=True)
-    tool_choice: RunObjectToolChoice | UnsetType = field(required=True)
-    parallel_tool_calls: ParallelToolCalls | UnsetType = field(required=True)
-    response_format: AssistantsApiResponseFormatOption | UnsetType = field(required=True)
+    max_prompt_tokens: int | None = field(required=True)
+    max_completion_tokens: int | None = field(required=True)
+    truncation_strategy: RunObjectTruncationStrategy = field(required=True)
+    tool_choice: RunObjectToolChoice = field(required=True)
+    parallel_tool_calls: ParallelToolCalls = field(required=True)
+    response_format: AssistantsApiResponseFormatOption = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunCompletionUsageVariant1(BaseModel):
-    completion_tokens: int | UnsetType = field(required=True)
-    prompt_tokens: int | UnsetType = field(required=True)
-    total_tokens: int | UnsetType = field(required=True)
+    completion_tokens: int = field(required=True)
+    prompt_tokens: int = field(required=True)
+    total_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -439,23 +425,19 @@ class RunObjectIncompleteDetails(BaseModel):
 
 @attrs.define(repr=False)
 class RunObjectLastError(BaseModel):
-    code: Literal["server_error", "rate_limit_exceeded", "invalid_prompt"] | UnsetType = field(
-        required=True
-    )
-    message: str | UnsetType = field(required=True)
+    code: Literal["server_error", "rate_limit_exceeded", "invalid_prompt"] = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunObjectRequiredAction(BaseModel):
-    type: Literal["submit_tool_outputs"] | UnsetType = field(
-        default="submit_tool_outputs", required=True
-    )
-    submit_tool_outputs: RunObjectRequiredActionSubmitToolOutputs | UnsetType = field(required=True)
+    type: Literal["submit_tool_outputs"] = field(default="submit_tool_outputs", required=True)
+    submit_tool_outputs: RunObjectRequiredActionSubmitToolOutputs = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunObjectRequiredActionSubmitToolOutputs(BaseModel):
-    tool_calls: list[RunToolCallObject] | UnsetType = field(required=True)
+    tool_calls: list[RunToolCallObject] = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -465,93 +447,87 @@ class RunObjectToolChoice(BaseModel):
 
 @attrs.define(repr=False)
 class RunObjectTruncationStrategy(BaseModel):
-    type: Literal["auto", "last_messages"] | UnsetType = field(required=True)
+    type: Literal["auto", "last_messages"] = field(required=True)
     last_messages: int | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class RunStep(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["thread.run.step"] | UnsetType = field(default="thread.run.step", required=True)
-    created_at: int | UnsetType = field(required=True)
-    assistant_id: str | UnsetType = field(required=True)
-    thread_id: str | UnsetType = field(required=True)
-    run_id: str | UnsetType = field(required=True)
-    type: Literal["message_creation", "tool_calls"] | UnsetType = field(required=True)
-    status: Literal["in_progress", "cancelled", "failed", "completed", "expired"] | UnsetType = (
-        field(required=True)
+    id: str = field(required=True)
+    object: Literal["thread.run.step"] = field(default="thread.run.step", required=True)
+    created_at: int = field(required=True)
+    assistant_id: str = field(required=True)
+    thread_id: str = field(required=True)
+    run_id: str = field(required=True)
+    type: Literal["message_creation", "tool_calls"] = field(required=True)
+    status: Literal["in_progress", "cancelled", "failed", "completed", "expired"] = field(
+        required=True
     )
-    step_details: RunStepObjectStepDetails | UnsetType = field(required=True)
-    last_error: RunStepObjectLastErrorVariant1 | UnsetType | None = field(required=True)
-    expired_at: int | UnsetType | None = field(required=True)
-    cancelled_at: int | UnsetType | None = field(required=True)
-    failed_at: int | UnsetType | None = field(required=True)
-    completed_at: int | UnsetType | None = field(required=True)
-    metadata: Metadata | UnsetType = field(required=True)
-    usage: RunStepCompletionUsage | UnsetType = field(required=True)
+    step_details: RunStepObjectStepDetails = field(required=True)
+    last_error: RunStepObjectLastErrorVariant1 | None = field(required=True)
+    expired_at: int | None = field(required=True)
+    cancelled_at: int | None = field(required=True)
+    failed_at: int | None = field(required=True)
+    completed_at: int | None = field(required=True)
+    metadata: Metadata = field(required=True)
+    usage: RunStepCompletionUsage = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunStepCompletionUsageVariant1(BaseModel):
-    completion_tokens: int | UnsetType = field(required=True)
-    prompt_tokens: int | UnsetType = field(required=True)
-    total_tokens: int | UnsetType = field(required=True)
+    completion_tokens: int = field(required=True)
+    prompt_tokens: int = field(required=True)
+    total_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunStepDetailsMessageCreationObject(BaseModel):
-    type: Literal["message_creation"] | UnsetType = field(default="message_creation", required=True)
-    message_creation: RunStepDetailsMessageCreationObjectMessageCreation | UnsetType = field(
-        required=True
-    )
+    type: Literal["message_creation"] = field(default="message_creation", required=True)
+    message_creation: RunStepDetailsMessageCreationObjectMessageCreation = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunStepDetailsMessageCreationObjectMessageCreation(BaseModel):
-    message_id: str | UnsetType = field(required=True)
+    message_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunStepDetailsToolCallsCodeObject(BaseModel):
-    id: str | UnsetType = field(required=True)
-    type: Literal["code_interpreter"] | UnsetType = field(default="code_interpreter", required=True)
-    code_interpreter: RunStepDetailsToolCallsCodeObjectCodeInterpreter | UnsetType = field(
-        required=True
-    )
+    id: str = field(required=True)
+    type: Literal["code_interpreter"] = field(default="code_interpreter", required=True)
+    code_interpreter: RunStepDetailsToolCallsCodeObjectCodeInterpreter = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
-    input: str | UnsetType = field(required=True)
-    outputs: list[RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem] | UnsetType = field(
+    input: str = field(required=True)
+    outputs: list[RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem] = field(
         required=True
     )
 
 
 @attrs.define(repr=False)
 class RunStepDetailsToolCallsCodeOutputImageObject(BaseModel):
-    type: Literal["image"] | UnsetType = field(default="image", required=True)
-    image: RunStepDetailsToolCallsCodeOutputImageObjectImage | UnsetType = field(required=True)
+    type: Literal["image"] = field(default="image", required=True)
+    image: RunStepDetailsToolCallsCodeOutputImageObjectImage = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunStepDetailsToolCallsCodeOutputImageObjectImage(BaseModel):
-    file_id: str | UnsetType = field(required=True)
+    file_id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunStepDetailsToolCallsCodeOutputLogsObject(BaseModel):
-    type: Literal["logs"] | UnsetType = field(default="logs", required=True)
-    logs: str | UnsetType = field(required=True)
+    type: Literal["logs"] = field(default="logs", required=True)
+    logs: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunStepDetailsToolCallsFileSearchObject(BaseModel):
-    id: str | UnsetType = field(required=True)
-    type: Literal["file_search"] | UnsetType = field(default="file_search", required=True)
-    file_search: RunStepDetailsToolCallsFileSearchObjectFileSearch | UnsetType = field(
-        required=True
-    )
+    id: str = field(required=True)
+    type: Literal["file_search"] = field(default="file_search", required=True)
+    file_search: RunStepDetailsToolCallsFileSearchObjectFileSearch = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -562,15 +538,15 @@ class RunStepDetailsToolCallsFileSearchObjectFileSearch(BaseModel):
 
 @attrs.define(repr=False)
 class RunStepDetailsToolCallsFileSearchRankingOptionsObject(BaseModel):
-    ranker: FileSearchRanker | UnsetType = field(required=True)
-    score_threshold: float | UnsetType = field(required=True)
+    ranker: FileSearchRanker = field(required=True)
+    score_threshold: float = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunStepDetailsToolCallsFileSearchResultObject(BaseModel):
-    file_id: str | UnsetType = field(required=True)
-    file_name: str | UnsetType = field(required=True)
-    score: float | UnsetType = field(required=True)
+    file_id: str = field(required=True)
+    file_name: str = field(required=True)
+    score: float = field(required=True)
     content: list[RunStepDetailsToolCallsFileSearchResultObjectContentItem] | UnsetType = UNSET
 
 
@@ -582,48 +558,46 @@ class RunStepDetailsToolCallsFileSearchResultObjectContentItem(BaseModel):
 
 @attrs.define(repr=False)
 class RunStepDetailsToolCallsFunctionObject(BaseModel):
-    id: str | UnsetType = field(required=True)
-    type: Literal["function"] | UnsetType = field(default="function", required=True)
-    function: RunStepDetailsToolCallsFunctionObjectFunction | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: Literal["function"] = field(default="function", required=True)
+    function: RunStepDetailsToolCallsFunctionObjectFunction = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunStepDetailsToolCallsFunctionObjectFunction(BaseModel):
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
-    output: str | UnsetType | None = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
+    output: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunStepDetailsToolCallsObject(BaseModel):
-    type: Literal["tool_calls"] | UnsetType = field(default="tool_calls", required=True)
-    tool_calls: list[RunStepDetailsToolCallsObjectToolCallsItem] | UnsetType = field(required=True)
+    type: Literal["tool_calls"] = field(default="tool_calls", required=True)
+    tool_calls: list[RunStepDetailsToolCallsObjectToolCallsItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunStepObjectLastErrorVariant1(BaseModel):
-    code: Literal["server_error", "rate_limit_exceeded"] | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
+    code: Literal["server_error", "rate_limit_exceeded"] = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunToolCallObject(BaseModel):
-    id: str | UnsetType = field(required=True)
-    type: Literal["function"] | UnsetType = field(default="function", required=True)
-    function: RunToolCallObjectFunction | UnsetType = field(required=True)
+    id: str = field(required=True)
+    type: Literal["function"] = field(default="function", required=True)
+    function: RunToolCallObjectFunction = field(required=True)
 
 
 @attrs.define(repr=False)
 class RunToolCallObjectFunction(BaseModel):
-    name: str | UnsetType = field(required=True)
-    arguments: str | UnsetType = field(required=True)
+    name: str = field(required=True)
+    arguments: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class SubmitToolOutputsRunRequest(BaseModel):
-    tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem] | UnsetType = field(
-        required=True
-    )
+    tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem] = field(required=True)
     stream: bool | UnsetType | None = UNSET
 
 
@@ -635,18 +609,18 @@ class SubmitToolOutputsRunRequestToolOutputsItem(BaseModel):
 
 @attrs.define(repr=False)
 class Thread(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["thread"] | UnsetType = field(default="thread", required=True)
-    created_at: int | UnsetType = field(required=True)
-    tool_resources: ThreadObjectToolResourcesVariant1 | UnsetType | None = field(required=True)
-    metadata: Metadata | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["thread"] = field(default="thread", required=True)
+    created_at: int = field(required=True)
+    tool_resources: ThreadObjectToolResourcesVariant1 | None = field(required=True)
+    metadata: Metadata = field(required=True)
 
 
 @attrs.define(repr=False)
 class ThreadDeleted(BaseModel):
-    id: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
-    object: Literal["thread.deleted"] | UnsetType = field(default="thread.deleted", required=True)
+    id: str = field(required=True)
+    deleted: bool = field(required=True)
+    object: Literal["thread.deleted"] = field(default="thread.deleted", required=True)
 
 
 @attrs.define(repr=False)
@@ -667,7 +641,7 @@ class ThreadObjectToolResourcesVariant1FileSearch(BaseModel):
 
 @attrs.define(repr=False)
 class TruncationObject(BaseModel):
-    type: Literal["auto", "last_messages"] | UnsetType = field(required=True)
+    type: Literal["auto", "last_messages"] = field(required=True)
     last_messages: int | UnsetType | None = UNSET
 
 

@@ -14,69 +14,62 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class AddUploadPartRequest(BaseModel):
-    data: Any | UnsetType = field(required=True)
+    data: Any = field(required=True)
 
 
 @attrs.define(repr=False)
 class CompleteUploadRequest(BaseModel):
-    part_ids: list[str] | UnsetType = field(required=True)
+    part_ids: list[str] = field(required=True)
     md5: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class CreateUploadRequest(BaseModel):
-    filename: str | UnsetType = field(required=True)
-    purpose: Literal["assistants", "batch", "fine-tune", "vision"] | UnsetType = field(
-        required=True
-    )
-    bytes: int | UnsetType = field(required=True)
-    mime_type: str | UnsetType = field(required=True)
+    filename: str = field(required=True)
+    purpose: Literal["assistants", "batch", "fine-tune", "vision"] = field(required=True)
+    bytes: int = field(required=True)
+    mime_type: str = field(required=True)
     expires_after: FileExpirationAfter | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class Upload(BaseModel):
-    id: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    filename: str | UnsetType = field(required=True)
-    bytes: int | UnsetType = field(required=True)
-    purpose: str | UnsetType = field(required=True)
-    status: Literal["pending", "completed", "cancelled", "expired"] | UnsetType = field(
-        required=True
-    )
-    expires_at: int | UnsetType = field(required=True)
+    id: str = field(required=True)
+    created_at: int = field(required=True)
+    filename: str = field(required=True)
+    bytes: int = field(required=True)
+    purpose: str = field(required=True)
+    status: Literal["pending", "completed", "cancelled", "expired"] = field(required=True)
+    expires_at: int = field(required=True)
     object: Literal["upload"] | UnsetType = UNSET
     file: UploadFile | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class UploadFile(BaseModel):
-    id: str | UnsetType = field(required=True)
-    bytes: int | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
+    id: str = field(required=True)
+    bytes: int = field(required=True)
+    created_at: int = field(required=True)
     expires_at: int | UnsetType = UNSET
-    filename: str | UnsetType = field(required=True)
-    object: Literal["file"] | UnsetType = field(default="file", required=True)
-    purpose: (
-        Literal[
-            "assistants",
-            "assistants_output",
-            "batch",
-            "batch_output",
-            "fine-tune",
-            "fine-tune-results",
-            "vision",
-            "user_data",
-        ]
-        | UnsetType
-    ) = field(required=True)
-    status: Literal["uploaded", "processed", "error"] | UnsetType = field(required=True)
+    filename: str = field(required=True)
+    object: Literal["file"] = field(default="file", required=True)
+    purpose: Literal[
+        "assistants",
+        "assistants_output",
+        "batch",
+        "batch_output",
+        "fine-tune",
+        "fine-tune-results",
+        "vision",
+        "user_data",
+    ] = field(required=True)
+    status: Literal["uploaded", "processed", "error"] = field(required=True)
     status_details: str | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class UploadPart(BaseModel):
-    id: str | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    upload_id: str | UnsetType = field(required=True)
-    object: Literal["upload.part"] | UnsetType = field(default="upload.part", required=True)
+    id: str = field(required=True)
+    created_at: int = field(required=True)
+    upload_id: str = field(required=True)
+    object: Literal["upload.part"] = field(default="upload.part", required=True)

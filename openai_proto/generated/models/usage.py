@@ -13,7 +13,7 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class CostsResult(BaseModel):
-    object: Literal["organization.costs.result"] | UnsetType = field(
+    object: Literal["organization.costs.result"] = field(
         default="organization.costs.result", required=True
     )
     amount: CostsResultAmount | UnsetType = UNSET
@@ -51,11 +51,11 @@ class UnknownUsageTimeBucketResultsItem(UnknownVariant):
 
 @attrs.define(repr=False)
 class UsageAudioSpeechesResult(BaseModel):
-    object: Literal["organization.usage.audio_speeches.result"] | UnsetType = field(
+    object: Literal["organization.usage.audio_speeches.result"] = field(
         default="organization.usage.audio_speeches.result", required=True
     )
-    characters: int | UnsetType = field(required=True)
-    num_model_requests: int | UnsetType = field(required=True)
+    characters: int = field(required=True)
+    num_model_requests: int = field(required=True)
     project_id: str | UnsetType | None = UNSET
     user_id: str | UnsetType | None = UNSET
     api_key_id: str | UnsetType | None = UNSET
@@ -64,11 +64,11 @@ class UsageAudioSpeechesResult(BaseModel):
 
 @attrs.define(repr=False)
 class UsageAudioTranscriptionsResult(BaseModel):
-    object: Literal["organization.usage.audio_transcriptions.result"] | UnsetType = field(
+    object: Literal["organization.usage.audio_transcriptions.result"] = field(
         default="organization.usage.audio_transcriptions.result", required=True
     )
-    seconds: int | UnsetType = field(required=True)
-    num_model_requests: int | UnsetType = field(required=True)
+    seconds: int = field(required=True)
+    num_model_requests: int = field(required=True)
     project_id: str | UnsetType | None = UNSET
     user_id: str | UnsetType | None = UNSET
     api_key_id: str | UnsetType | None = UNSET
@@ -77,23 +77,23 @@ class UsageAudioTranscriptionsResult(BaseModel):
 
 @attrs.define(repr=False)
 class UsageCodeInterpreterSessionsResult(BaseModel):
-    object: Literal["organization.usage.code_interpreter_sessions.result"] | UnsetType = field(
+    object: Literal["organization.usage.code_interpreter_sessions.result"] = field(
         default="organization.usage.code_interpreter_sessions.result", required=True
     )
-    num_sessions: int | UnsetType = field(required=True)
+    num_sessions: int = field(required=True)
     project_id: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class UsageCompletionsResult(BaseModel):
-    object: Literal["organization.usage.completions.result"] | UnsetType = field(
+    object: Literal["organization.usage.completions.result"] = field(
         default="organization.usage.completions.result", required=True
     )
-    input_tokens: int | UnsetType = field(required=True)
+    input_tokens: int = field(required=True)
     input_cached_tokens: int | UnsetType = UNSET
     input_cache_write_tokens: int | UnsetType = UNSET
     input_uncached_tokens: int | UnsetType = UNSET
-    output_tokens: int | UnsetType = field(required=True)
+    output_tokens: int = field(required=True)
     input_text_tokens: int | UnsetType = UNSET
     output_text_tokens: int | UnsetType = UNSET
     input_cached_text_tokens: int | UnsetType = UNSET
@@ -103,7 +103,7 @@ class UsageCompletionsResult(BaseModel):
     input_image_tokens: int | UnsetType = UNSET
     input_cached_image_tokens: int | UnsetType = UNSET
     output_image_tokens: int | UnsetType = UNSET
-    num_model_requests: int | UnsetType = field(required=True)
+    num_model_requests: int = field(required=True)
     project_id: str | UnsetType | None = UNSET
     user_id: str | UnsetType | None = UNSET
     api_key_id: str | UnsetType | None = UNSET
@@ -114,11 +114,11 @@ class UsageCompletionsResult(BaseModel):
 
 @attrs.define(repr=False)
 class UsageEmbeddingsResult(BaseModel):
-    object: Literal["organization.usage.embeddings.result"] | UnsetType = field(
+    object: Literal["organization.usage.embeddings.result"] = field(
         default="organization.usage.embeddings.result", required=True
     )
-    input_tokens: int | UnsetType = field(required=True)
-    num_model_requests: int | UnsetType = field(required=True)
+    input_tokens: int = field(required=True)
+    num_model_requests: int = field(required=True)
     project_id: str | UnsetType | None = UNSET
     user_id: str | UnsetType | None = UNSET
     api_key_id: str | UnsetType | None = UNSET
@@ -127,10 +127,10 @@ class UsageEmbeddingsResult(BaseModel):
 
 @attrs.define(repr=False)
 class UsageFileSearchCallsResult(BaseModel):
-    object: Literal["organization.usage.file_searches.result"] | UnsetType = field(
+    object: Literal["organization.usage.file_searches.result"] = field(
         default="organization.usage.file_searches.result", required=True
     )
-    num_requests: int | UnsetType = field(required=True)
+    num_requests: int = field(required=True)
     project_id: str | UnsetType | None = UNSET
     user_id: str | UnsetType | None = UNSET
     api_key_id: str | UnsetType | None = UNSET
@@ -139,11 +139,11 @@ class UsageFileSearchCallsResult(BaseModel):
 
 @attrs.define(repr=False)
 class UsageImagesResult(BaseModel):
-    object: Literal["organization.usage.images.result"] | UnsetType = field(
+    object: Literal["organization.usage.images.result"] = field(
         default="organization.usage.images.result", required=True
     )
-    images: int | UnsetType = field(required=True)
-    num_model_requests: int | UnsetType = field(required=True)
+    images: int = field(required=True)
+    num_model_requests: int = field(required=True)
     source: str | UnsetType | None = UNSET
     size: str | UnsetType | None = UNSET
     project_id: str | UnsetType | None = UNSET
@@ -154,11 +154,11 @@ class UsageImagesResult(BaseModel):
 
 @attrs.define(repr=False)
 class UsageModerationsResult(BaseModel):
-    object: Literal["organization.usage.moderations.result"] | UnsetType = field(
+    object: Literal["organization.usage.moderations.result"] = field(
         default="organization.usage.moderations.result", required=True
     )
-    input_tokens: int | UnsetType = field(required=True)
-    num_model_requests: int | UnsetType = field(required=True)
+    input_tokens: int = field(required=True)
+    num_model_requests: int = field(required=True)
     project_id: str | UnsetType | None = UNSET
     user_id: str | UnsetType | None = UNSET
     api_key_id: str | UnsetType | None = UNSET
@@ -167,36 +167,36 @@ class UsageModerationsResult(BaseModel):
 
 @attrs.define(repr=False)
 class UsageResponse(BaseModel):
-    object: Literal["page"] | UnsetType = field(default="page", required=True)
-    data: list[UsageTimeBucket] | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
-    next_page: str | UnsetType | None = field(required=True)
+    object: Literal["page"] = field(default="page", required=True)
+    data: list[UsageTimeBucket] = field(required=True)
+    has_more: bool = field(required=True)
+    next_page: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class UsageTimeBucket(BaseModel):
-    object: Literal["bucket"] | UnsetType = field(default="bucket", required=True)
-    start_time: int | UnsetType = field(required=True)
-    end_time: int | UnsetType = field(required=True)
-    results: list[UsageTimeBucketResultsItem] | UnsetType = field(required=True)
+    object: Literal["bucket"] = field(default="bucket", required=True)
+    start_time: int = field(required=True)
+    end_time: int = field(required=True)
+    results: list[UsageTimeBucketResultsItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class UsageVectorStoresResult(BaseModel):
-    object: Literal["organization.usage.vector_stores.result"] | UnsetType = field(
+    object: Literal["organization.usage.vector_stores.result"] = field(
         default="organization.usage.vector_stores.result", required=True
     )
-    usage_bytes: int | UnsetType = field(required=True)
+    usage_bytes: int = field(required=True)
     project_id: str | UnsetType | None = UNSET
 
 
 @attrs.define(repr=False)
 class UsageWebSearchCallsResult(BaseModel):
-    object: Literal["organization.usage.web_searches.result"] | UnsetType = field(
+    object: Literal["organization.usage.web_searches.result"] = field(
         default="organization.usage.web_searches.result", required=True
     )
-    num_model_requests: int | UnsetType = field(required=True)
-    num_requests: int | UnsetType = field(required=True)
+    num_model_requests: int = field(required=True)
+    num_requests: int = field(required=True)
     project_id: str | UnsetType | None = UNSET
     user_id: str | UnsetType | None = UNSET
     api_key_id: str | UnsetType | None = UNSET

@@ -19,7 +19,7 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class AutoChunkingStrategyRequestParam(BaseModel):
-    type: Literal["auto"] | UnsetType = field(default="auto", required=True)
+    type: Literal["auto"] = field(default="auto", required=True)
 
 
 @attrs.define(repr=False)
@@ -32,7 +32,7 @@ class CreateVectorStoreFileBatchRequest(BaseModel):
 
 @attrs.define(repr=False)
 class CreateVectorStoreFileRequest(BaseModel):
-    file_id: str | UnsetType = field(required=True)
+    file_id: str = field(required=True)
     chunking_strategy: ChunkingStrategyRequestParam | UnsetType = UNSET
     attributes: VectorStoreFileAttributes | UnsetType = UNSET
 
@@ -55,43 +55,43 @@ class FileContentResponse(BaseModel):
 
 @attrs.define(repr=False)
 class ListVectorStoreFilesResponse(BaseModel):
-    object: str | UnsetType = field(required=True)
-    data: list[VectorStoreFile] | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: str = field(required=True)
+    data: list[VectorStoreFile] = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class ListVectorStoresResponse(BaseModel):
-    object: str | UnsetType = field(required=True)
-    data: list[VectorStore] | UnsetType = field(required=True)
-    first_id: str | UnsetType = field(required=True)
-    last_id: str | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: str = field(required=True)
+    data: list[VectorStore] = field(required=True)
+    first_id: str = field(required=True)
+    last_id: str = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class OtherChunkingStrategyResponseParam(BaseModel):
-    type: Literal["other"] | UnsetType = field(default="other", required=True)
+    type: Literal["other"] = field(default="other", required=True)
 
 
 @attrs.define(repr=False)
 class StaticChunkingStrategy(BaseModel):
-    max_chunk_size_tokens: int | UnsetType = field(required=True)
-    chunk_overlap_tokens: int | UnsetType = field(required=True)
+    max_chunk_size_tokens: int = field(required=True)
+    chunk_overlap_tokens: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class StaticChunkingStrategyRequestParam(BaseModel):
-    type: Literal["static"] | UnsetType = field(default="static", required=True)
-    static: StaticChunkingStrategy | UnsetType = field(required=True)
+    type: Literal["static"] = field(default="static", required=True)
+    static: StaticChunkingStrategy = field(required=True)
 
 
 @attrs.define(repr=False)
 class StaticChunkingStrategyResponseParam(BaseModel):
-    type: Literal["static"] | UnsetType = field(default="static", required=True)
-    static: StaticChunkingStrategy | UnsetType = field(required=True)
+    type: Literal["static"] = field(default="static", required=True)
+    static: StaticChunkingStrategy = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -116,7 +116,7 @@ class UnknownVectorStoreSearchRequestFilters(UnknownVariant):
 
 @attrs.define(repr=False)
 class UpdateVectorStoreFileAttributesRequest(BaseModel):
-    attributes: VectorStoreFileAttributes | UnsetType = field(required=True)
+    attributes: VectorStoreFileAttributes = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -128,119 +128,109 @@ class UpdateVectorStoreRequest(BaseModel):
 
 @attrs.define(repr=False)
 class UpdateVectorStoreRequestExpiresAfter(BaseModel):
-    anchor: Literal["last_active_at"] | UnsetType = field(default="last_active_at", required=True)
-    days: int | UnsetType = field(required=True)
+    anchor: Literal["last_active_at"] = field(default="last_active_at", required=True)
+    days: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class VectorStore(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["vector_store"] | UnsetType = field(default="vector_store", required=True)
-    created_at: int | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
-    usage_bytes: int | UnsetType = field(required=True)
-    file_counts: VectorStoreObjectFileCounts | UnsetType = field(required=True)
-    status: Literal["expired", "in_progress", "completed"] | UnsetType = field(required=True)
+    id: str = field(required=True)
+    object: Literal["vector_store"] = field(default="vector_store", required=True)
+    created_at: int = field(required=True)
+    name: str = field(required=True)
+    usage_bytes: int = field(required=True)
+    file_counts: VectorStoreObjectFileCounts = field(required=True)
+    status: Literal["expired", "in_progress", "completed"] = field(required=True)
     expires_after: VectorStoreExpirationAfter | UnsetType = UNSET
     expires_at: int | UnsetType | None = UNSET
-    last_active_at: int | UnsetType | None = field(required=True)
-    metadata: Metadata | UnsetType = field(required=True)
+    last_active_at: int | None = field(required=True)
+    metadata: Metadata = field(required=True)
 
 
 @attrs.define(repr=False)
 class VectorStoreDeleted(BaseModel):
-    id: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
-    object: Literal["vector_store.deleted"] | UnsetType = field(
-        default="vector_store.deleted", required=True
-    )
+    id: str = field(required=True)
+    deleted: bool = field(required=True)
+    object: Literal["vector_store.deleted"] = field(default="vector_store.deleted", required=True)
 
 
 @attrs.define(repr=False)
 class VectorStoreExpirationAfter(BaseModel):
-    anchor: Literal["last_active_at"] | UnsetType = field(default="last_active_at", required=True)
-    days: int | UnsetType = field(required=True)
+    anchor: Literal["last_active_at"] = field(default="last_active_at", required=True)
+    days: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class VectorStoreFile(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["vector_store.file"] | UnsetType = field(
-        default="vector_store.file", required=True
-    )
-    usage_bytes: int | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    vector_store_id: str | UnsetType = field(required=True)
-    status: Literal["in_progress", "completed", "cancelled", "failed"] | UnsetType = field(
-        required=True
-    )
-    last_error: VectorStoreFileObjectLastErrorVariant1 | UnsetType | None = field(required=True)
+    id: str = field(required=True)
+    object: Literal["vector_store.file"] = field(default="vector_store.file", required=True)
+    usage_bytes: int = field(required=True)
+    created_at: int = field(required=True)
+    vector_store_id: str = field(required=True)
+    status: Literal["in_progress", "completed", "cancelled", "failed"] = field(required=True)
+    last_error: VectorStoreFileObjectLastErrorVariant1 | None = field(required=True)
     chunking_strategy: VectorStoreFileObjectChunkingStrategy | UnsetType = UNSET
     attributes: VectorStoreFileAttributes | UnsetType = UNSET
 
 
 @attrs.define(repr=False)
 class VectorStoreFileBatch(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["vector_store.files_batch"] | UnsetType = field(
+    id: str = field(required=True)
+    object: Literal["vector_store.files_batch"] = field(
         default="vector_store.files_batch", required=True
     )
-    created_at: int | UnsetType = field(required=True)
-    vector_store_id: str | UnsetType = field(required=True)
-    status: Literal["in_progress", "completed", "cancelled", "failed"] | UnsetType = field(
-        required=True
-    )
-    file_counts: VectorStoreFileBatchObjectFileCounts | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    vector_store_id: str = field(required=True)
+    status: Literal["in_progress", "completed", "cancelled", "failed"] = field(required=True)
+    file_counts: VectorStoreFileBatchObjectFileCounts = field(required=True)
 
 
 @attrs.define(repr=False)
 class VectorStoreFileBatchObjectFileCounts(BaseModel):
-    in_progress: int | UnsetType = field(required=True)
-    completed: int | UnsetType = field(required=True)
-    failed: int | UnsetType = field(required=True)
-    cancelled: int | UnsetType = field(required=True)
-    total: int | UnsetType = field(required=True)
+    in_progress: int = field(required=True)
+    completed: int = field(required=True)
+    failed: int = field(required=True)
+    cancelled: int = field(required=True)
+    total: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class VectorStoreFileContentResponse(BaseModel):
-    object: Literal["vector_store.file_content.page"] | UnsetType = field(
+    object: Literal["vector_store.file_content.page"] = field(
         default="vector_store.file_content.page", required=True
     )
-    data: list[FileContentResponse] | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
-    next_page: str | UnsetType | None = field(required=True)
+    data: list[FileContentResponse] = field(required=True)
+    has_more: bool = field(required=True)
+    next_page: str | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class VectorStoreFileDeleted(BaseModel):
-    id: str | UnsetType = field(required=True)
-    deleted: bool | UnsetType = field(required=True)
-    object: Literal["vector_store.file.deleted"] | UnsetType = field(
+    id: str = field(required=True)
+    deleted: bool = field(required=True)
+    object: Literal["vector_store.file.deleted"] = field(
         default="vector_store.file.deleted", required=True
     )
 
 
 @attrs.define(repr=False)
 class VectorStoreFileObjectLastErrorVariant1(BaseModel):
-    code: Literal["server_error", "unsupported_file", "invalid_file"] | UnsetType = field(
-        required=True
-    )
-    message: str | UnsetType = field(required=True)
+    code: Literal["server_error", "unsupported_file", "invalid_file"] = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class VectorStoreObjectFileCounts(BaseModel):
-    in_progress: int | UnsetType = field(required=True)
-    completed: int | UnsetType = field(required=True)
-    failed: int | UnsetType = field(required=True)
-    cancelled: int | UnsetType = field(required=True)
-    total: int | UnsetType = field(required=True)
+    in_progress: int = field(required=True)
+    completed: int = field(required=True)
+    failed: int = field(required=True)
+    cancelled: int = field(required=True)
+    total: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class VectorStoreSearchRequest(BaseModel):
-    query: str | list[str] | UnsetType = field(required=True)
+    query: str | list[str] = field(required=True)
     rewrite_query: bool | UnsetType = UNSET
     max_num_results: int | UnsetType = UNSET
     filters: VectorStoreSearchRequestFilters | UnsetType = UNSET
@@ -255,28 +245,28 @@ class VectorStoreSearchRequestRankingOptions(BaseModel):
 
 @attrs.define(repr=False)
 class VectorStoreSearchResponse(BaseModel):
-    file_id: str | UnsetType = field(required=True)
-    filename: str | UnsetType = field(required=True)
-    score: float | UnsetType = field(required=True)
-    attributes: VectorStoreFileAttributes | UnsetType = field(required=True)
-    content: list[VectorStoreSearchResultContentObject] | UnsetType = field(required=True)
+    file_id: str = field(required=True)
+    filename: str = field(required=True)
+    score: float = field(required=True)
+    attributes: VectorStoreFileAttributes = field(required=True)
+    content: list[VectorStoreSearchResultContentObject] = field(required=True)
 
 
 @attrs.define(repr=False)
 class VectorStoreSearchResultContentObject(BaseModel):
-    type: Literal["text"] | UnsetType = field(default="text", required=True)
-    text: str | UnsetType = field(required=True)
+    type: Literal["text"] = field(default="text", required=True)
+    text: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class VectorStoreSearchResultsPage(BaseModel):
-    object: Literal["vector_store.search_results.page"] | UnsetType = field(
+    object: Literal["vector_store.search_results.page"] = field(
         default="vector_store.search_results.page", required=True
     )
-    search_query: list[str] | UnsetType = field(required=True)
-    data: list[VectorStoreSearchResponse] | UnsetType = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
-    next_page: str | UnsetType | None = field(required=True)
+    search_query: list[str] = field(required=True)
+    data: list[VectorStoreSearchResponse] = field(required=True)
+    has_more: bool = field(required=True)
+    next_page: str | None = field(required=True)
 
 
 ChunkingStrategyRequestParam = Union[

@@ -13,40 +13,40 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class CreateVideoCharacterBody(BaseModel):
-    video: Any | UnsetType = field(required=True)
-    name: str | UnsetType = field(required=True)
+    video: Any = field(required=True)
+    name: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateVideoEditJsonBody(BaseModel):
-    video: VideoReferenceInputParam | UnsetType = field(required=True)
-    prompt: str | UnsetType = field(required=True)
+    video: VideoReferenceInputParam = field(required=True)
+    prompt: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateVideoEditMultipartBody(BaseModel):
-    video: Any | VideoReferenceInputParam | UnsetType = field(required=True)
-    prompt: str | UnsetType = field(required=True)
+    video: Any | VideoReferenceInputParam = field(required=True)
+    prompt: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateVideoExtendJsonBody(BaseModel):
-    video: VideoReferenceInputParam | UnsetType = field(required=True)
-    prompt: str | UnsetType = field(required=True)
-    seconds: VideoSeconds | UnsetType = field(required=True)
+    video: VideoReferenceInputParam = field(required=True)
+    prompt: str = field(required=True)
+    seconds: VideoSeconds = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateVideoExtendMultipartBody(BaseModel):
-    video: VideoReferenceInputParam | Any | UnsetType = field(required=True)
-    prompt: str | UnsetType = field(required=True)
-    seconds: VideoSeconds | UnsetType = field(required=True)
+    video: VideoReferenceInputParam | Any = field(required=True)
+    prompt: str = field(required=True)
+    seconds: VideoSeconds = field(required=True)
 
 
 @attrs.define(repr=False)
 class CreateVideoJsonBody(BaseModel):
     model: VideoModel | UnsetType = UNSET
-    prompt: str | UnsetType = field(required=True)
+    prompt: str = field(required=True)
     input_reference: ImageRefParam2 | UnsetType = UNSET
     seconds: VideoSeconds | UnsetType = UNSET
     size: VideoSize | UnsetType = UNSET
@@ -55,7 +55,7 @@ class CreateVideoJsonBody(BaseModel):
 @attrs.define(repr=False)
 class CreateVideoMultipartBody(BaseModel):
     model: VideoModel | UnsetType = UNSET
-    prompt: str | UnsetType = field(required=True)
+    prompt: str = field(required=True)
     input_reference: Any | ImageRefParam2 | UnsetType = UNSET
     seconds: VideoSeconds | UnsetType = UNSET
     size: VideoSize | UnsetType = UNSET
@@ -63,13 +63,13 @@ class CreateVideoMultipartBody(BaseModel):
 
 @attrs.define(repr=False)
 class CreateVideoRemixBody(BaseModel):
-    prompt: str | UnsetType = field(required=True)
+    prompt: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class Error2(BaseModel):
-    code: str | UnsetType = field(required=True)
-    message: str | UnsetType = field(required=True)
+    code: str = field(required=True)
+    message: str = field(required=True)
 
 
 @attrs.define(repr=False)
@@ -80,47 +80,47 @@ class ImageRefParam2(BaseModel):
 
 @attrs.define(repr=False)
 class Video(BaseModel):
-    id: str | UnsetType = field(required=True)
-    object: Literal["video"] | UnsetType = field(default="video", required=True)
-    model: VideoModel | UnsetType = field(required=True)
-    status: VideoStatus | UnsetType = field(required=True)
-    progress: int | UnsetType = field(required=True)
-    created_at: int | UnsetType = field(required=True)
-    completed_at: int | UnsetType | None = field(required=True)
-    expires_at: int | UnsetType | None = field(required=True)
-    prompt: str | UnsetType | None = field(required=True)
-    size: VideoSize | UnsetType = field(required=True)
-    seconds: str | UnsetType = field(required=True)
-    remixed_from_video_id: str | UnsetType | None = field(required=True)
-    error: Error2 | UnsetType | None = field(required=True)
+    id: str = field(required=True)
+    object: Literal["video"] = field(default="video", required=True)
+    model: VideoModel = field(required=True)
+    status: VideoStatus = field(required=True)
+    progress: int = field(required=True)
+    created_at: int = field(required=True)
+    completed_at: int | None = field(required=True)
+    expires_at: int | None = field(required=True)
+    prompt: str | None = field(required=True)
+    size: VideoSize = field(required=True)
+    seconds: str = field(required=True)
+    remixed_from_video_id: str | None = field(required=True)
+    error: Error2 | None = field(required=True)
 
 
 @attrs.define(repr=False)
 class VideoCharacterResource(BaseModel):
-    id: str | UnsetType | None = field(required=True)
-    name: str | UnsetType | None = field(required=True)
-    created_at: int | UnsetType = field(required=True)
+    id: str | None = field(required=True)
+    name: str | None = field(required=True)
+    created_at: int = field(required=True)
 
 
 @attrs.define(repr=False)
 class VideoDeleteResponse(BaseModel):
-    object: Literal["video.deleted"] | UnsetType = field(default="video.deleted", required=True)
-    deleted: bool | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
+    object: Literal["video.deleted"] = field(default="video.deleted", required=True)
+    deleted: bool = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class VideoListResource(BaseModel):
-    object: Literal["list"] | UnsetType = field(default="list", required=True)
-    data: list[Video] | UnsetType = field(required=True)
-    first_id: str | UnsetType | None = field(required=True)
-    last_id: str | UnsetType | None = field(required=True)
-    has_more: bool | UnsetType = field(required=True)
+    object: Literal["list"] = field(default="list", required=True)
+    data: list[Video] = field(required=True)
+    first_id: str | None = field(required=True)
+    last_id: str | None = field(required=True)
+    has_more: bool = field(required=True)
 
 
 @attrs.define(repr=False)
 class VideoReferenceInputParam(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 VideoContentVariant = Literal["video", "thumbnail", "spritesheet"]

@@ -13,259 +13,241 @@ from openai_proto.models import Model as BaseModel
 
 @attrs.define(repr=False)
 class WebhookBatchCancelled(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookBatchCancelledData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookBatchCancelledData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["batch.cancelled"] | UnsetType = field(default="batch.cancelled", required=True)
+    type: Literal["batch.cancelled"] = field(default="batch.cancelled", required=True)
 
 
 @attrs.define(repr=False)
 class WebhookBatchCancelledData(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookBatchCompleted(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookBatchCompletedData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookBatchCompletedData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["batch.completed"] | UnsetType = field(default="batch.completed", required=True)
+    type: Literal["batch.completed"] = field(default="batch.completed", required=True)
 
 
 @attrs.define(repr=False)
 class WebhookBatchCompletedData(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookBatchExpired(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookBatchExpiredData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookBatchExpiredData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["batch.expired"] | UnsetType = field(default="batch.expired", required=True)
+    type: Literal["batch.expired"] = field(default="batch.expired", required=True)
 
 
 @attrs.define(repr=False)
 class WebhookBatchExpiredData(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookBatchFailed(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookBatchFailedData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookBatchFailedData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["batch.failed"] | UnsetType = field(default="batch.failed", required=True)
+    type: Literal["batch.failed"] = field(default="batch.failed", required=True)
 
 
 @attrs.define(repr=False)
 class WebhookBatchFailedData(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookEvalRunCanceled(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookEvalRunCanceledData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookEvalRunCanceledData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["eval.run.canceled"] | UnsetType = field(
-        default="eval.run.canceled", required=True
-    )
+    type: Literal["eval.run.canceled"] = field(default="eval.run.canceled", required=True)
 
 
 @attrs.define(repr=False)
 class WebhookEvalRunCanceledData(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookEvalRunFailed(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookEvalRunFailedData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookEvalRunFailedData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["eval.run.failed"] | UnsetType = field(default="eval.run.failed", required=True)
+    type: Literal["eval.run.failed"] = field(default="eval.run.failed", required=True)
 
 
 @attrs.define(repr=False)
 class WebhookEvalRunFailedData(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookEvalRunSucceeded(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookEvalRunSucceededData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookEvalRunSucceededData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["eval.run.succeeded"] | UnsetType = field(
-        default="eval.run.succeeded", required=True
-    )
+    type: Literal["eval.run.succeeded"] = field(default="eval.run.succeeded", required=True)
 
 
 @attrs.define(repr=False)
 class WebhookEvalRunSucceededData(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookFineTuningJobCancelled(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookFineTuningJobCancelledData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookFineTuningJobCancelledData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["fine_tuning.job.cancelled"] | UnsetType = field(
+    type: Literal["fine_tuning.job.cancelled"] = field(
         default="fine_tuning.job.cancelled", required=True
     )
 
 
 @attrs.define(repr=False)
 class WebhookFineTuningJobCancelledData(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookFineTuningJobFailed(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookFineTuningJobFailedData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookFineTuningJobFailedData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["fine_tuning.job.failed"] | UnsetType = field(
-        default="fine_tuning.job.failed", required=True
-    )
+    type: Literal["fine_tuning.job.failed"] = field(default="fine_tuning.job.failed", required=True)
 
 
 @attrs.define(repr=False)
 class WebhookFineTuningJobFailedData(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookFineTuningJobSucceeded(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookFineTuningJobSucceededData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookFineTuningJobSucceededData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["fine_tuning.job.succeeded"] | UnsetType = field(
+    type: Literal["fine_tuning.job.succeeded"] = field(
         default="fine_tuning.job.succeeded", required=True
     )
 
 
 @attrs.define(repr=False)
 class WebhookFineTuningJobSucceededData(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookLiveCallIncoming(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookLiveCallIncomingData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookLiveCallIncomingData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["live.call.incoming"] | UnsetType = field(
-        default="live.call.incoming", required=True
-    )
+    type: Literal["live.call.incoming"] = field(default="live.call.incoming", required=True)
 
 
 @attrs.define(repr=False)
 class WebhookLiveCallIncomingData(BaseModel):
-    session_id: str | UnsetType = field(required=True)
-    sip_headers: list[WebhookLiveCallIncomingDataSipHeadersItem] | UnsetType = field(required=True)
+    session_id: str = field(required=True)
+    sip_headers: list[WebhookLiveCallIncomingDataSipHeadersItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookLiveCallIncomingDataSipHeadersItem(BaseModel):
-    name: str | UnsetType = field(required=True)
-    value: str | UnsetType = field(required=True)
+    name: str = field(required=True)
+    value: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookRealtimeCallIncoming(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookRealtimeCallIncomingData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookRealtimeCallIncomingData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["realtime.call.incoming"] | UnsetType = field(
-        default="realtime.call.incoming", required=True
-    )
+    type: Literal["realtime.call.incoming"] = field(default="realtime.call.incoming", required=True)
 
 
 @attrs.define(repr=False)
 class WebhookRealtimeCallIncomingData(BaseModel):
-    call_id: str | UnsetType = field(required=True)
-    sip_headers: list[WebhookRealtimeCallIncomingDataSipHeadersItem] | UnsetType = field(
-        required=True
-    )
+    call_id: str = field(required=True)
+    sip_headers: list[WebhookRealtimeCallIncomingDataSipHeadersItem] = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookRealtimeCallIncomingDataSipHeadersItem(BaseModel):
-    name: str | UnsetType = field(required=True)
-    value: str | UnsetType = field(required=True)
+    name: str = field(required=True)
+    value: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookResponseCancelled(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookResponseCancelledData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookResponseCancelledData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["response.cancelled"] | UnsetType = field(
-        default="response.cancelled", required=True
-    )
+    type: Literal["response.cancelled"] = field(default="response.cancelled", required=True)
 
 
 @attrs.define(repr=False)
 class WebhookResponseCancelledData(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookResponseCompleted(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookResponseCompletedData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookResponseCompletedData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["response.completed"] | UnsetType = field(
-        default="response.completed", required=True
-    )
+    type: Literal["response.completed"] = field(default="response.completed", required=True)
 
 
 @attrs.define(repr=False)
 class WebhookResponseCompletedData(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookResponseFailed(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookResponseFailedData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookResponseFailedData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["response.failed"] | UnsetType = field(default="response.failed", required=True)
+    type: Literal["response.failed"] = field(default="response.failed", required=True)
 
 
 @attrs.define(repr=False)
 class WebhookResponseFailedData(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)
 
 
 @attrs.define(repr=False)
 class WebhookResponseIncomplete(BaseModel):
-    created_at: int | UnsetType = field(required=True)
-    id: str | UnsetType = field(required=True)
-    data: WebhookResponseIncompleteData | UnsetType = field(required=True)
+    created_at: int = field(required=True)
+    id: str = field(required=True)
+    data: WebhookResponseIncompleteData = field(required=True)
     object: Literal["event"] | UnsetType = UNSET
-    type: Literal["response.incomplete"] | UnsetType = field(
-        default="response.incomplete", required=True
-    )
+    type: Literal["response.incomplete"] = field(default="response.incomplete", required=True)
 
 
 @attrs.define(repr=False)
 class WebhookResponseIncompleteData(BaseModel):
-    id: str | UnsetType = field(required=True)
+    id: str = field(required=True)

@@ -10,7 +10,7 @@ from openai_proto.resource import M, Resource, endpoint, paged_endpoint, streami
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import (
@@ -96,17 +96,17 @@ def _audio_transcriptions_create(
         "gpt-4o-transcribe-diarize",
     ],
     language: str | UnsetType = UNSET,
-    languages: list[str] | UnsetType = UNSET,
-    keywords: list[str] | UnsetType = UNSET,
+    languages: Sequence[str] | UnsetType = UNSET,
+    keywords: Sequence[str] | UnsetType = UNSET,
     prompt: str | UnsetType = UNSET,
     response_format: AudioResponseFormat | UnsetType = UNSET,
     temperature: float | UnsetType = UNSET,
-    include: list[TranscriptionInclude] | UnsetType = UNSET,
-    timestamp_granularities: list[Literal["word", "segment"]] | UnsetType = UNSET,
+    include: Sequence[TranscriptionInclude] | UnsetType = UNSET,
+    timestamp_granularities: Sequence[Literal["word", "segment"]] | UnsetType = UNSET,
     stream: Literal[False] | UnsetType | None = UNSET,
     chunking_strategy: Literal["auto"] | VadConfig | dict[str, Any] | UnsetType | None = UNSET,
-    known_speaker_names: list[str] | UnsetType = UNSET,
-    known_speaker_references: list[str] | UnsetType = UNSET,
+    known_speaker_names: Sequence[str] | UnsetType = UNSET,
+    known_speaker_references: Sequence[str] | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
@@ -178,17 +178,17 @@ def _audio_transcriptions_create_stream(
         "gpt-4o-transcribe-diarize",
     ],
     language: str | UnsetType = UNSET,
-    languages: list[str] | UnsetType = UNSET,
-    keywords: list[str] | UnsetType = UNSET,
+    languages: Sequence[str] | UnsetType = UNSET,
+    keywords: Sequence[str] | UnsetType = UNSET,
     prompt: str | UnsetType = UNSET,
     response_format: AudioResponseFormat | UnsetType = UNSET,
     temperature: float | UnsetType = UNSET,
-    include: list[TranscriptionInclude] | UnsetType = UNSET,
-    timestamp_granularities: list[Literal["word", "segment"]] | UnsetType = UNSET,
+    include: Sequence[TranscriptionInclude] | UnsetType = UNSET,
+    timestamp_granularities: Sequence[Literal["word", "segment"]] | UnsetType = UNSET,
     stream: Literal[True],
     chunking_strategy: Literal["auto"] | VadConfig | dict[str, Any] | UnsetType | None = UNSET,
-    known_speaker_names: list[str] | UnsetType = UNSET,
-    known_speaker_references: list[str] | UnsetType = UNSET,
+    known_speaker_names: Sequence[str] | UnsetType = UNSET,
+    known_speaker_references: Sequence[str] | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,

@@ -6,11 +6,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.helpers.runs import RunsHelpers
+from openai_proto.helpers.threads import ThreadsHelpers
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint, streaming_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
+
+    from typing_extensions import Required, TypedDict
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import (
@@ -110,7 +114,7 @@ def _beta_assistants_create(
     description: str | UnsetType | None = UNSET,
     instructions: str | UnsetType | None = UNSET,
     reasoning_effort: ReasoningEffort | UnsetType = UNSET,
-    tools: list[CreateAssistantRequestToolsItem | dict[str, Any]] | UnsetType = UNSET,
+    tools: Sequence[CreateAssistantRequestToolsItem | dict[str, Any]] | UnsetType = UNSET,
     tool_resources: CreateAssistantRequestToolResourcesVariant1
     | dict[str, Any]
     | UnsetType
@@ -285,7 +289,7 @@ def _beta_assistants_update(
     name: str | UnsetType | None = UNSET,
     description: str | UnsetType | None = UNSET,
     instructions: str | UnsetType | None = UNSET,
-    tools: list[ModifyAssistantRequestToolsItem | dict[str, Any]] | UnsetType = UNSET,
+    tools: Sequence[ModifyAssistantRequestToolsItem | dict[str, Any]] | UnsetType = UNSET,
     tool_resources: ModifyAssistantRequestToolResourcesVariant1
     | dict[str, Any]
     | UnsetType
@@ -598,7 +602,7 @@ def _beta_realtime_sessions_create(
     | dict[str, Any]
     | UnsetType = UNSET,
     turn_detection: RealtimeSessionCreateRequestTurnDetection | dict[str, Any] | UnsetType = UNSET,
-    tools: list[RealtimeSessionCreateRequestToolsItem | dict[str, Any]] | UnsetType = UNSET,
+    tools: Sequence[RealtimeSessionCreateRequestToolsItem | dict[str, Any]] | UnsetType = UNSET,
     tool_choice: str | UnsetType = UNSET,
     temperature: float | UnsetType = UNSET,
     max_response_output_tokens: int | Literal["inf"] | UnsetType = UNSET,
@@ -665,7 +669,7 @@ def _beta_realtime_transcription_sessions_create(
     | UnsetType = UNSET,
     input_audio_format: Literal["pcm16", "g711_ulaw", "g711_alaw"] | UnsetType = UNSET,
     input_audio_transcription: AudioTranscription | dict[str, Any] | UnsetType = UNSET,
-    include: list[Literal["item.input_audio_transcription.logprobs"]] | UnsetType = UNSET,
+    include: Sequence[Literal["item.input_audio_transcription.logprobs"]] | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
@@ -709,7 +713,7 @@ def _beta_realtime_transcription_sessions_create(
 def _beta_responses_cancel(
     response_id: str,
     *,
-    betas: list[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
+    betas: Sequence[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
@@ -745,8 +749,8 @@ def _beta_responses_cancel(
 def _beta_responses_compact(
     *,
     model: BetaModelIdsCompaction,
-    betas: list[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
-    input: str | list[BetaInputItem | dict[str, Any]] | UnsetType | None = UNSET,
+    betas: Sequence[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
+    input: str | Sequence[BetaInputItem | dict[str, Any]] | UnsetType | None = UNSET,
     previous_response_id: str | UnsetType | None = UNSET,
     instructions: str | UnsetType | None = UNSET,
     prompt_cache_key: str | UnsetType | None = UNSET,
@@ -801,7 +805,7 @@ def _beta_responses_compact(
 
 def _beta_responses_create(
     *,
-    betas: list[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
+    betas: Sequence[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
     metadata: BetaMetadata | UnsetType = UNSET,
     top_logprobs: int | UnsetType = UNSET,
     temperature: float | UnsetType | None = UNSET,
@@ -816,14 +820,14 @@ def _beta_responses_create(
     background: bool | UnsetType | None = UNSET,
     max_tool_calls: int | UnsetType | None = UNSET,
     text: BetaResponseTextParam | dict[str, Any] | UnsetType = UNSET,
-    tools: list[BetaTool | dict[str, Any]] | UnsetType = UNSET,
+    tools: Sequence[BetaTool | dict[str, Any]] | UnsetType = UNSET,
     tool_choice: BetaToolChoiceParam | dict[str, Any] | UnsetType = UNSET,
     prompt: BetaPrompt | dict[str, Any] | UnsetType = UNSET,
     service_tier: BetaServiceTierResponses | UnsetType = UNSET,
     truncation: Literal["auto", "disabled"] | UnsetType | None = UNSET,
     reasoning: BetaReasoning | dict[str, Any] | UnsetType | None = UNSET,
     input: BetaInputParam | dict[str, Any] | UnsetType = UNSET,
-    include: list[BetaIncludeEnum] | UnsetType | None = UNSET,
+    include: Sequence[BetaIncludeEnum] | UnsetType | None = UNSET,
     parallel_tool_calls: bool | UnsetType | None = UNSET,
     store: bool | UnsetType | None = UNSET,
     instructions: str | UnsetType | None = UNSET,
@@ -831,7 +835,7 @@ def _beta_responses_create(
     stream: Literal[False] | UnsetType | None = UNSET,
     stream_options: BetaResponseStreamOptions | dict[str, Any] | UnsetType = UNSET,
     conversation: BetaConversationParam | dict[str, Any] | UnsetType | None = UNSET,
-    context_management: list[BetaContextManagementParam | dict[str, Any]]
+    context_management: Sequence[BetaContextManagementParam | dict[str, Any]]
     | UnsetType
     | None = UNSET,
     max_output_tokens: int | UnsetType | None = UNSET,
@@ -908,7 +912,7 @@ def _beta_responses_create(
 
 def _beta_responses_create_stream(
     *,
-    betas: list[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
+    betas: Sequence[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
     metadata: BetaMetadata | UnsetType = UNSET,
     top_logprobs: int | UnsetType = UNSET,
     temperature: float | UnsetType | None = UNSET,
@@ -923,14 +927,14 @@ def _beta_responses_create_stream(
     background: bool | UnsetType | None = UNSET,
     max_tool_calls: int | UnsetType | None = UNSET,
     text: BetaResponseTextParam | dict[str, Any] | UnsetType = UNSET,
-    tools: list[BetaTool | dict[str, Any]] | UnsetType = UNSET,
+    tools: Sequence[BetaTool | dict[str, Any]] | UnsetType = UNSET,
     tool_choice: BetaToolChoiceParam | dict[str, Any] | UnsetType = UNSET,
     prompt: BetaPrompt | dict[str, Any] | UnsetType = UNSET,
     service_tier: BetaServiceTierResponses | UnsetType = UNSET,
     truncation: Literal["auto", "disabled"] | UnsetType | None = UNSET,
     reasoning: BetaReasoning | dict[str, Any] | UnsetType | None = UNSET,
     input: BetaInputParam | dict[str, Any] | UnsetType = UNSET,
-    include: list[BetaIncludeEnum] | UnsetType | None = UNSET,
+    include: Sequence[BetaIncludeEnum] | UnsetType | None = UNSET,
     parallel_tool_calls: bool | UnsetType | None = UNSET,
     store: bool | UnsetType | None = UNSET,
     instructions: str | UnsetType | None = UNSET,
@@ -938,7 +942,7 @@ def _beta_responses_create_stream(
     stream: Literal[True],
     stream_options: BetaResponseStreamOptions | dict[str, Any] | UnsetType = UNSET,
     conversation: BetaConversationParam | dict[str, Any] | UnsetType | None = UNSET,
-    context_management: list[BetaContextManagementParam | dict[str, Any]]
+    context_management: Sequence[BetaContextManagementParam | dict[str, Any]]
     | UnsetType
     | None = UNSET,
     max_output_tokens: int | UnsetType | None = UNSET,
@@ -1017,7 +1021,7 @@ def _beta_responses_create_stream(
 def _beta_responses_delete(
     response_id: str,
     *,
-    betas: list[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
+    betas: Sequence[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
@@ -1052,11 +1056,11 @@ def _beta_responses_delete(
 def _beta_responses_retrieve(
     response_id: str,
     *,
-    include: list[BetaIncludeEnum] | UnsetType = UNSET,
+    include: Sequence[BetaIncludeEnum] | UnsetType = UNSET,
     stream: Literal[False] | UnsetType | None = UNSET,
     starting_after: int | UnsetType = UNSET,
     include_obfuscation: bool | UnsetType = UNSET,
-    betas: list[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
+    betas: Sequence[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
@@ -1102,11 +1106,11 @@ def _beta_responses_retrieve(
 def _beta_responses_retrieve_stream(
     response_id: str,
     *,
-    include: list[BetaIncludeEnum] | UnsetType = UNSET,
+    include: Sequence[BetaIncludeEnum] | UnsetType = UNSET,
     stream: Literal[True],
     starting_after: int | UnsetType = UNSET,
     include_obfuscation: bool | UnsetType = UNSET,
-    betas: list[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
+    betas: Sequence[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
@@ -1156,8 +1160,8 @@ def _beta_responses_input_items_list(
     limit: int | UnsetType = UNSET,
     order: Literal["asc", "desc"] | UnsetType = UNSET,
     after: str | UnsetType = UNSET,
-    include: list[BetaIncludeEnum] | UnsetType = UNSET,
-    betas: list[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
+    include: Sequence[BetaIncludeEnum] | UnsetType = UNSET,
+    betas: Sequence[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
@@ -1203,11 +1207,11 @@ def _beta_responses_input_items_list(
 
 def _beta_responses_input_tokens_count(
     *,
-    betas: list[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
+    betas: Sequence[Literal["responses_multi_agent=v1"]] | UnsetType = UNSET,
     model: str | UnsetType | None = UNSET,
-    input: str | list[BetaInputItem | dict[str, Any]] | UnsetType | None = UNSET,
+    input: str | Sequence[BetaInputItem | dict[str, Any]] | UnsetType | None = UNSET,
     previous_response_id: str | UnsetType | None = UNSET,
-    tools: list[BetaTool | dict[str, Any]] | UnsetType | None = UNSET,
+    tools: Sequence[BetaTool | dict[str, Any]] | UnsetType | None = UNSET,
     text: BetaResponseTextParam | dict[str, Any] | UnsetType | None = UNSET,
     reasoning: BetaReasoning | dict[str, Any] | UnsetType | None = UNSET,
     truncation: BetaTruncationEnum | UnsetType = UNSET,
@@ -1268,7 +1272,7 @@ def _beta_responses_input_tokens_count(
 
 def _beta_threads_create(
     *,
-    messages: list[CreateMessageRequest | dict[str, Any]] | UnsetType = UNSET,
+    messages: Sequence[CreateMessageRequest | dict[str, Any]] | UnsetType = UNSET,
     tool_resources: CreateThreadRequestToolResourcesVariant1
     | dict[str, Any]
     | UnsetType
@@ -1360,7 +1364,7 @@ def _beta_threads_create_and_run(
     | UnsetType
     | None = UNSET,
     instructions: str | UnsetType | None = UNSET,
-    tools: list[CreateThreadAndRunRequestToolsItem | dict[str, Any]] | UnsetType | None = UNSET,
+    tools: Sequence[CreateThreadAndRunRequestToolsItem | dict[str, Any]] | UnsetType | None = UNSET,
     tool_resources: CreateThreadAndRunRequestToolResources
     | dict[str, Any]
     | UnsetType
@@ -1476,7 +1480,7 @@ def _beta_threads_create_and_run_stream(
     | UnsetType
     | None = UNSET,
     instructions: str | UnsetType | None = UNSET,
-    tools: list[CreateThreadAndRunRequestToolsItem | dict[str, Any]] | UnsetType | None = UNSET,
+    tools: Sequence[CreateThreadAndRunRequestToolsItem | dict[str, Any]] | UnsetType | None = UNSET,
     tool_resources: CreateThreadAndRunRequestToolResources
     | dict[str, Any]
     | UnsetType
@@ -1656,8 +1660,8 @@ def _beta_threads_messages_create(
     thread_id: str,
     *,
     role: Literal["user", "assistant"],
-    content: str | list[CreateMessageRequestContentArrayOfContentPartsItem | dict[str, Any]],
-    attachments: list[CreateMessageRequestAttachmentsVariant1Item | dict[str, Any]]
+    content: str | Sequence[CreateMessageRequestContentArrayOfContentPartsItem | dict[str, Any]],
+    attachments: Sequence[CreateMessageRequestAttachmentsVariant1Item | dict[str, Any]]
     | UnsetType
     | None = UNSET,
     metadata: Metadata | UnsetType = UNSET,
@@ -1889,14 +1893,14 @@ def _beta_threads_runs_create(
     thread_id: str,
     *,
     assistant_id: str,
-    include: list[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+    include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
     | UnsetType = UNSET,
     model: str | AssistantSupportedModels | UnsetType | None = UNSET,
     reasoning_effort: ReasoningEffort | UnsetType = UNSET,
     instructions: str | UnsetType | None = UNSET,
     additional_instructions: str | UnsetType | None = UNSET,
-    additional_messages: list[CreateMessageRequest | dict[str, Any]] | UnsetType | None = UNSET,
-    tools: list[CreateRunRequestToolsItem | dict[str, Any]] | UnsetType | None = UNSET,
+    additional_messages: Sequence[CreateMessageRequest | dict[str, Any]] | UnsetType | None = UNSET,
+    tools: Sequence[CreateRunRequestToolsItem | dict[str, Any]] | UnsetType | None = UNSET,
     metadata: Metadata | UnsetType = UNSET,
     temperature: float | UnsetType | None = UNSET,
     top_p: float | UnsetType | None = UNSET,
@@ -1965,14 +1969,14 @@ def _beta_threads_runs_create_stream(
     thread_id: str,
     *,
     assistant_id: str,
-    include: list[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+    include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
     | UnsetType = UNSET,
     model: str | AssistantSupportedModels | UnsetType | None = UNSET,
     reasoning_effort: ReasoningEffort | UnsetType = UNSET,
     instructions: str | UnsetType | None = UNSET,
     additional_instructions: str | UnsetType | None = UNSET,
-    additional_messages: list[CreateMessageRequest | dict[str, Any]] | UnsetType | None = UNSET,
-    tools: list[CreateRunRequestToolsItem | dict[str, Any]] | UnsetType | None = UNSET,
+    additional_messages: Sequence[CreateMessageRequest | dict[str, Any]] | UnsetType | None = UNSET,
+    tools: Sequence[CreateRunRequestToolsItem | dict[str, Any]] | UnsetType | None = UNSET,
     metadata: Metadata | UnsetType = UNSET,
     temperature: float | UnsetType | None = UNSET,
     top_p: float | UnsetType | None = UNSET,
@@ -2122,7 +2126,7 @@ def _beta_threads_runs_submit_tool_outputs(
     run_id: str,
     *,
     thread_id: str,
-    tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
+    tool_outputs: Sequence[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
     stream: Literal[False] | UnsetType | None = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
@@ -2163,7 +2167,7 @@ def _beta_threads_runs_submit_tool_outputs_stream(
     run_id: str,
     *,
     thread_id: str,
-    tool_outputs: list[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
+    tool_outputs: Sequence[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]],
     stream: Literal[True],
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
@@ -2241,7 +2245,7 @@ def _beta_threads_runs_steps_list(
     order: Literal["asc", "desc"] | UnsetType = UNSET,
     after: str | UnsetType = UNSET,
     before: str | UnsetType = UNSET,
-    include: list[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+    include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
     | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
@@ -2289,7 +2293,7 @@ def _beta_threads_runs_steps_retrieve(
     *,
     thread_id: str,
     run_id: str,
-    include: list[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+    include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
     | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
@@ -2319,6 +2323,130 @@ def _beta_threads_runs_steps_retrieve(
             max_retries=max_retries,
         ),
     )
+
+
+if TYPE_CHECKING:
+
+    class RunsStreamParams(TypedDict, total=False):
+        """Keyword parameters of ``beta.threads.runs.create``.
+
+        Left out (the helper declares them): ``stream``.
+        """
+
+        assistant_id: Required[str]
+        include: (
+            Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+            | UnsetType
+        )
+        model: str | AssistantSupportedModels | UnsetType | None
+        reasoning_effort: ReasoningEffort | UnsetType
+        instructions: str | UnsetType | None
+        additional_instructions: str | UnsetType | None
+        additional_messages: Sequence[CreateMessageRequest | dict[str, Any]] | UnsetType | None
+        tools: Sequence[CreateRunRequestToolsItem | dict[str, Any]] | UnsetType | None
+        metadata: Metadata | UnsetType
+        temperature: float | UnsetType | None
+        top_p: float | UnsetType | None
+        max_prompt_tokens: int | UnsetType | None
+        max_completion_tokens: int | UnsetType | None
+        truncation_strategy: CreateRunRequestTruncationStrategy | dict[str, Any] | UnsetType
+        tool_choice: CreateRunRequestToolChoice | dict[str, Any] | UnsetType
+        parallel_tool_calls: ParallelToolCalls | UnsetType
+        response_format: AssistantsApiResponseFormatOption | dict[str, Any] | UnsetType
+        extra_headers: Mapping[str, HeaderValue] | None
+        extra_query: Mapping[str, object] | None
+        extra_body: Mapping[str, object] | None
+        timeout: TimeoutOption
+        max_retries: int | UnsetType
+
+    class RunsSubmitToolOutputsStreamParams(TypedDict, total=False):
+        """Keyword parameters of ``beta.threads.runs.submit_tool_outputs``.
+
+        Left out (the helper declares them): ``stream``.
+        """
+
+        thread_id: Required[str]
+        tool_outputs: Required[
+            Sequence[SubmitToolOutputsRunRequestToolOutputsItem | dict[str, Any]]
+        ]
+        extra_headers: Mapping[str, HeaderValue] | None
+        extra_query: Mapping[str, object] | None
+        extra_body: Mapping[str, object] | None
+        timeout: TimeoutOption
+        max_retries: int | UnsetType
+
+    class ThreadsCreateAndRunStreamParams(TypedDict, total=False):
+        """Keyword parameters of ``beta.threads.create_and_run``.
+
+        Left out (the helper declares them): ``stream``.
+        """
+
+        assistant_id: Required[str]
+        thread: CreateThreadRequest | dict[str, Any] | UnsetType
+        model: (
+            str
+            | Literal[
+                "gpt-5",
+                "gpt-5-mini",
+                "gpt-5-nano",
+                "gpt-5-2025-08-07",
+                "gpt-5-mini-2025-08-07",
+                "gpt-5-nano-2025-08-07",
+                "gpt-4.1",
+                "gpt-4.1-mini",
+                "gpt-4.1-nano",
+                "gpt-4.1-2025-04-14",
+                "gpt-4.1-mini-2025-04-14",
+                "gpt-4.1-nano-2025-04-14",
+                "gpt-4o",
+                "gpt-4o-2024-11-20",
+                "gpt-4o-2024-08-06",
+                "gpt-4o-2024-05-13",
+                "gpt-4o-mini",
+                "gpt-4o-mini-2024-07-18",
+                "gpt-4.5-preview",
+                "gpt-4.5-preview-2025-02-27",
+                "gpt-4-turbo",
+                "gpt-4-turbo-2024-04-09",
+                "gpt-4-0125-preview",
+                "gpt-4-turbo-preview",
+                "gpt-4-1106-preview",
+                "gpt-4-vision-preview",
+                "gpt-4",
+                "gpt-4-0314",
+                "gpt-4-0613",
+                "gpt-4-32k",
+                "gpt-4-32k-0314",
+                "gpt-4-32k-0613",
+                "gpt-3.5-turbo",
+                "gpt-3.5-turbo-16k",
+                "gpt-3.5-turbo-0613",
+                "gpt-3.5-turbo-1106",
+                "gpt-3.5-turbo-0125",
+                "gpt-3.5-turbo-16k-0613",
+            ]
+            | UnsetType
+            | None
+        )
+        instructions: str | UnsetType | None
+        tools: Sequence[CreateThreadAndRunRequestToolsItem | dict[str, Any]] | UnsetType | None
+        tool_resources: CreateThreadAndRunRequestToolResources | dict[str, Any] | UnsetType | None
+        metadata: Metadata | UnsetType
+        temperature: float | UnsetType | None
+        top_p: float | UnsetType | None
+        max_prompt_tokens: int | UnsetType | None
+        max_completion_tokens: int | UnsetType | None
+        truncation_strategy: (
+            CreateThreadAndRunRequestTruncationStrategy | dict[str, Any] | UnsetType
+        )
+        tool_choice: CreateThreadAndRunRequestToolChoice | dict[str, Any] | UnsetType
+        parallel_tool_calls: ParallelToolCalls | UnsetType
+        response_format: AssistantsApiResponseFormatOption | dict[str, Any] | UnsetType
+        extra_headers: Mapping[str, HeaderValue] | None
+        extra_query: Mapping[str, object] | None
+        extra_body: Mapping[str, object] | None
+        timeout: TimeoutOption
+        max_retries: int | UnsetType
 
 
 class Beta(Resource[M]):
@@ -2437,7 +2565,7 @@ class BetaResponsesInputTokens(Resource[M]):
     count = endpoint(_beta_responses_input_tokens_count)
 
 
-class BetaThreads(Resource[M]):
+class BetaThreads(ThreadsHelpers[M], Resource[M]):
     """``beta.threads``."""
 
     create = endpoint(_beta_threads_create)
@@ -2467,7 +2595,7 @@ class BetaThreadsMessages(Resource[M]):
     update = endpoint(_beta_threads_messages_update)
 
 
-class BetaThreadsRuns(Resource[M]):
+class BetaThreadsRuns(RunsHelpers[M], Resource[M]):
     """``beta.threads.runs``."""
 
     cancel = endpoint(_beta_threads_runs_cancel)

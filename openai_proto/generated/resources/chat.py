@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.helpers.chat_completions import ChatCompletionsHelpers
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint, streaming_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
+
+    from typing_extensions import Required, TypedDict
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import (
@@ -45,7 +48,7 @@ if TYPE_CHECKING:
 
 def _chat_completions_create(
     *,
-    messages: list[ChatCompletionRequestMessage | dict[str, Any]],
+    messages: Sequence[ChatCompletionRequestMessage | dict[str, Any]],
     model: ModelIdsShared,
     metadata: Metadata | UnsetType = UNSET,
     top_logprobs: int | UnsetType | None = UNSET,
@@ -79,14 +82,14 @@ def _chat_completions_create(
     prediction: PredictionContent | dict[str, Any] | UnsetType | None = UNSET,
     seed: int | UnsetType | None = UNSET,
     stream_options: ChatCompletionStreamOptions | dict[str, Any] | UnsetType = UNSET,
-    tools: list[CreateChatCompletionRequestToolsItem | dict[str, Any]] | UnsetType = UNSET,
+    tools: Sequence[CreateChatCompletionRequestToolsItem | dict[str, Any]] | UnsetType = UNSET,
     tool_choice: ChatCompletionToolChoiceOption | dict[str, Any] | UnsetType = UNSET,
     parallel_tool_calls: ParallelToolCalls | UnsetType = UNSET,
     function_call: Literal["none", "auto"]
     | ChatCompletionFunctionCallOption
     | dict[str, Any]
     | UnsetType = UNSET,
-    functions: list[ChatCompletionFunctions | dict[str, Any]] | UnsetType = UNSET,
+    functions: Sequence[ChatCompletionFunctions | dict[str, Any]] | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
@@ -160,7 +163,7 @@ def _chat_completions_create(
 
 def _chat_completions_create_stream(
     *,
-    messages: list[ChatCompletionRequestMessage | dict[str, Any]],
+    messages: Sequence[ChatCompletionRequestMessage | dict[str, Any]],
     model: ModelIdsShared,
     metadata: Metadata | UnsetType = UNSET,
     top_logprobs: int | UnsetType | None = UNSET,
@@ -194,14 +197,14 @@ def _chat_completions_create_stream(
     prediction: PredictionContent | dict[str, Any] | UnsetType | None = UNSET,
     seed: int | UnsetType | None = UNSET,
     stream_options: ChatCompletionStreamOptions | dict[str, Any] | UnsetType = UNSET,
-    tools: list[CreateChatCompletionRequestToolsItem | dict[str, Any]] | UnsetType = UNSET,
+    tools: Sequence[CreateChatCompletionRequestToolsItem | dict[str, Any]] | UnsetType = UNSET,
     tool_choice: ChatCompletionToolChoiceOption | dict[str, Any] | UnsetType = UNSET,
     parallel_tool_calls: ParallelToolCalls | UnsetType = UNSET,
     function_call: Literal["none", "auto"]
     | ChatCompletionFunctionCallOption
     | dict[str, Any]
     | UnsetType = UNSET,
-    functions: list[ChatCompletionFunctions | dict[str, Any]] | UnsetType = UNSET,
+    functions: Sequence[ChatCompletionFunctions | dict[str, Any]] | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
@@ -456,6 +459,58 @@ def _chat_completions_messages_list(
     )
 
 
+if TYPE_CHECKING:
+
+    class ChatCompletionsStreamParams(TypedDict, total=False):
+        """Keyword parameters of ``chat.completions.create``.
+
+        Left out (the helper declares them): ``response_format``, ``stream``.
+        """
+
+        messages: Required[Sequence[ChatCompletionRequestMessage | dict[str, Any]]]
+        model: Required[ModelIdsShared]
+        metadata: Metadata | UnsetType
+        top_logprobs: int | UnsetType | None
+        temperature: float | UnsetType | None
+        top_p: float | UnsetType | None
+        user: str | UnsetType
+        safety_identifier: str | UnsetType | None
+        prompt_cache_key: str | UnsetType | None
+        prompt_cache_retention: Literal["in_memory", "24h"] | UnsetType | None
+        prompt_cache_options: PromptCacheOptionsParam | dict[str, Any] | UnsetType
+        service_tier: ServiceTier | UnsetType
+        modalities: ResponseModalities | UnsetType
+        verbosity: Verbosity | UnsetType
+        reasoning_effort: ReasoningEffort | UnsetType
+        max_completion_tokens: int | UnsetType | None
+        frequency_penalty: float | UnsetType | None
+        presence_penalty: float | UnsetType | None
+        web_search_options: CreateChatCompletionRequestWebSearchOptions | dict[str, Any] | UnsetType
+        audio: CreateChatCompletionRequestAudio | dict[str, Any] | UnsetType | None
+        store: bool | UnsetType | None
+        moderation: ModerationParam | dict[str, Any] | UnsetType | None
+        stop: StopConfiguration | UnsetType
+        logit_bias: dict[str, int] | UnsetType | None
+        logprobs: bool | UnsetType | None
+        max_tokens: int | UnsetType | None
+        n: int | UnsetType | None
+        prediction: PredictionContent | dict[str, Any] | UnsetType | None
+        seed: int | UnsetType | None
+        stream_options: ChatCompletionStreamOptions | dict[str, Any] | UnsetType
+        tools: Sequence[CreateChatCompletionRequestToolsItem | dict[str, Any]] | UnsetType
+        tool_choice: ChatCompletionToolChoiceOption | dict[str, Any] | UnsetType
+        parallel_tool_calls: ParallelToolCalls | UnsetType
+        function_call: (
+            Literal["none", "auto"] | ChatCompletionFunctionCallOption | dict[str, Any] | UnsetType
+        )
+        functions: Sequence[ChatCompletionFunctions | dict[str, Any]] | UnsetType
+        extra_headers: Mapping[str, HeaderValue] | None
+        extra_query: Mapping[str, object] | None
+        extra_body: Mapping[str, object] | None
+        timeout: TimeoutOption
+        max_retries: int | UnsetType
+
+
 class Chat(Resource[M]):
     """``chat``."""
 
@@ -464,7 +519,7 @@ class Chat(Resource[M]):
         return ChatCompletions(self._runner)
 
 
-class ChatCompletions(Resource[M]):
+class ChatCompletions(ChatCompletionsHelpers[M], Resource[M]):
     """``chat.completions``."""
 
     create = streaming_endpoint(_chat_completions_create, _chat_completions_create_stream)

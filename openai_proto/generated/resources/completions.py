@@ -10,7 +10,7 @@ from openai_proto.resource import M, Resource, streaming_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import (
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def _completions_create(
     *,
     model: str | Literal["gpt-3.5-turbo-instruct", "davinci-002", "babbage-002"],
-    prompt: str | list[str] | list[int] | list[list[int]] | None,
+    prompt: str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]] | None,
     best_of: int | UnsetType | None = UNSET,
     echo: bool | UnsetType | None = UNSET,
     frequency_penalty: float | UnsetType | None = UNSET,
@@ -96,7 +96,7 @@ def _completions_create(
 def _completions_create_stream(
     *,
     model: str | Literal["gpt-3.5-turbo-instruct", "davinci-002", "babbage-002"],
-    prompt: str | list[str] | list[int] | list[list[int]] | None,
+    prompt: str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]] | None,
     best_of: int | UnsetType | None = UNSET,
     echo: bool | UnsetType | None = UNSET,
     frequency_penalty: float | UnsetType | None = UNSET,

@@ -10,7 +10,7 @@ from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import (
@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 def _containers_create(
     *,
     name: str,
-    file_ids: list[str] | UnsetType = UNSET,
+    file_ids: Sequence[str] | UnsetType = UNSET,
     expires_after: CreateContainerBodyExpiresAfter | dict[str, Any] | UnsetType = UNSET,
-    skills: list[CreateContainerBodySkillsItem | dict[str, Any]] | UnsetType = UNSET,
+    skills: Sequence[CreateContainerBodySkillsItem | dict[str, Any]] | UnsetType = UNSET,
     memory_limit: Literal["1g", "4g", "16g", "64g"] | UnsetType = UNSET,
     network_policy: CreateContainerBodyNetworkPolicy | dict[str, Any] | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,

@@ -10,7 +10,7 @@ from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import (
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def _conversations_create(
     *,
     metadata: Metadata | UnsetType | None = UNSET,
-    items: list[InputItem | dict[str, Any]] | UnsetType | None = UNSET,
+    items: Sequence[InputItem | dict[str, Any]] | UnsetType | None = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
@@ -161,8 +161,8 @@ def _conversations_update(
 def _conversations_items_create(
     conversation_id: str,
     *,
-    items: list[InputItem | dict[str, Any]],
-    include: list[IncludeEnum] | UnsetType = UNSET,
+    items: Sequence[InputItem | dict[str, Any]],
+    include: Sequence[IncludeEnum] | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
@@ -232,7 +232,7 @@ def _conversations_items_list(
     limit: int | UnsetType = UNSET,
     order: Literal["asc", "desc"] | UnsetType = UNSET,
     after: str | UnsetType = UNSET,
-    include: list[IncludeEnum] | UnsetType = UNSET,
+    include: Sequence[IncludeEnum] | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
@@ -276,7 +276,7 @@ def _conversations_items_retrieve(
     item_id: str,
     *,
     conversation_id: str,
-    include: list[IncludeEnum] | UnsetType = UNSET,
+    include: Sequence[IncludeEnum] | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,

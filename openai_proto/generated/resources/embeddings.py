@@ -10,7 +10,7 @@ from openai_proto.resource import M, Resource, endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import CreateEmbeddingResponse
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def _embeddings_create(
     *,
-    input: str | list[str] | list[int] | list[list[int]],
+    input: str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]],
     model: str
     | Literal["text-embedding-ada-002", "text-embedding-3-small", "text-embedding-3-large"],
     encoding_format: Literal["float", "base64"] | UnsetType = UNSET,

@@ -10,7 +10,7 @@ from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import (
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 def _evals_create(
     *,
     data_source_config: CreateEvalRequestDataSourceConfig | dict[str, Any],
-    testing_criteria: list[CreateEvalRequestTestingCriteriaItem | dict[str, Any]],
+    testing_criteria: Sequence[CreateEvalRequestTestingCriteriaItem | dict[str, Any]],
     name: str | UnsetType = UNSET,
     metadata: Metadata | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,

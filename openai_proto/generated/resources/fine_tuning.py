@@ -10,7 +10,7 @@ from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import (
@@ -105,7 +105,7 @@ def _fine_tuning_alpha_graders_validate(
 def _fine_tuning_checkpoints_permissions_create(
     fine_tuned_model_checkpoint: str,
     *,
-    project_ids: list[str],
+    project_ids: Sequence[str],
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
@@ -301,7 +301,7 @@ def _fine_tuning_jobs_create(
     hyperparameters: CreateFineTuningJobRequestHyperparameters | dict[str, Any] | UnsetType = UNSET,
     suffix: str | UnsetType | None = UNSET,
     validation_file: str | UnsetType | None = UNSET,
-    integrations: list[CreateFineTuningJobRequestIntegrationsItem | dict[str, Any]]
+    integrations: Sequence[CreateFineTuningJobRequestIntegrationsItem | dict[str, Any]]
     | UnsetType
     | None = UNSET,
     seed: int | UnsetType | None = UNSET,

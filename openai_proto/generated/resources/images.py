@@ -10,7 +10,7 @@ from openai_proto.resource import M, Resource, endpoint, streaming_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import (
@@ -74,7 +74,7 @@ def _images_create_variation(
 
 def _images_edit(
     *,
-    images: list[ImageRefParam | dict[str, Any]],
+    images: Sequence[ImageRefParam | dict[str, Any]],
     prompt: str,
     model: str
     | Literal[
@@ -150,7 +150,7 @@ def _images_edit(
 
 def _images_edit_stream(
     *,
-    images: list[ImageRefParam | dict[str, Any]],
+    images: Sequence[ImageRefParam | dict[str, Any]],
     prompt: str,
     model: str
     | Literal[

@@ -10,7 +10,7 @@ from openai_proto.resource import M, Resource, endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import (
@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 def _moderations_create(
     *,
-    input: str | list[str] | list[CreateModerationRequestInputVariant3Item | dict[str, Any]],
+    input: str
+    | Sequence[str]
+    | Sequence[CreateModerationRequestInputVariant3Item | dict[str, Any]],
     model: str
     | Literal[
         "omni-moderation-latest",

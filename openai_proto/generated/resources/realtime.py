@@ -11,7 +11,7 @@ from openai_proto.resource import M, Resource, endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import (
@@ -36,7 +36,7 @@ def _realtime_calls_accept(
     call_id: str,
     *,
     type: Literal["realtime"],
-    output_modalities: list[Literal["text", "audio"]] | UnsetType = UNSET,
+    output_modalities: Sequence[Literal["text", "audio"]] | UnsetType = UNSET,
     model: str
     | Literal[
         "gpt-realtime",
@@ -62,13 +62,13 @@ def _realtime_calls_accept(
     | UnsetType = UNSET,
     instructions: str | UnsetType = UNSET,
     audio: RealtimeSessionCreateRequestGAAudio | dict[str, Any] | UnsetType = UNSET,
-    include: list[Literal["item.input_audio_transcription.logprobs"]] | UnsetType = UNSET,
+    include: Sequence[Literal["item.input_audio_transcription.logprobs"]] | UnsetType = UNSET,
     tracing: Literal["auto"]
     | RealtimeSessionCreateRequestGATracingTracingConfiguration
     | dict[str, Any]
     | UnsetType
     | None = UNSET,
-    tools: list[RealtimeSessionCreateRequestGAToolsItem | dict[str, Any]] | UnsetType = UNSET,
+    tools: Sequence[RealtimeSessionCreateRequestGAToolsItem | dict[str, Any]] | UnsetType = UNSET,
     tool_choice: RealtimeSessionCreateRequestGAToolChoice | dict[str, Any] | UnsetType = UNSET,
     parallel_tool_calls: bool | UnsetType = UNSET,
     reasoning: RealtimeReasoning | dict[str, Any] | UnsetType = UNSET,

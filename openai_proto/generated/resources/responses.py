@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.helpers.responses import ResponsesHelpers
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint, streaming_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
+
+    from typing_extensions import TypedDict
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import (
@@ -80,7 +83,7 @@ def _responses_cancel(
 def _responses_compact(
     *,
     model: ModelIdsCompaction,
-    input: str | list[InputItem | dict[str, Any]] | UnsetType | None = UNSET,
+    input: str | Sequence[InputItem | dict[str, Any]] | UnsetType | None = UNSET,
     previous_response_id: str | UnsetType | None = UNSET,
     instructions: str | UnsetType | None = UNSET,
     prompt_cache_key: str | UnsetType | None = UNSET,
@@ -145,14 +148,14 @@ def _responses_create(
     background: bool | UnsetType | None = UNSET,
     max_tool_calls: int | UnsetType | None = UNSET,
     text: ResponseTextParam | dict[str, Any] | UnsetType = UNSET,
-    tools: list[Tool | dict[str, Any]] | UnsetType = UNSET,
+    tools: Sequence[Tool | dict[str, Any]] | UnsetType = UNSET,
     tool_choice: ToolChoiceParam | dict[str, Any] | UnsetType = UNSET,
     prompt: Prompt | dict[str, Any] | UnsetType = UNSET,
     service_tier: ServiceTierResponses | UnsetType = UNSET,
     truncation: Literal["auto", "disabled"] | UnsetType | None = UNSET,
     reasoning: Reasoning | dict[str, Any] | UnsetType | None = UNSET,
     input: InputParam | dict[str, Any] | UnsetType = UNSET,
-    include: list[IncludeEnum] | UnsetType | None = UNSET,
+    include: Sequence[IncludeEnum] | UnsetType | None = UNSET,
     parallel_tool_calls: bool | UnsetType | None = UNSET,
     store: bool | UnsetType | None = UNSET,
     instructions: str | UnsetType | None = UNSET,
@@ -160,7 +163,9 @@ def _responses_create(
     stream: Literal[False] | UnsetType | None = UNSET,
     stream_options: ResponseStreamOptions | dict[str, Any] | UnsetType = UNSET,
     conversation: ConversationParam | dict[str, Any] | UnsetType | None = UNSET,
-    context_management: list[ContextManagementParam | dict[str, Any]] | UnsetType | None = UNSET,
+    context_management: Sequence[ContextManagementParam | dict[str, Any]]
+    | UnsetType
+    | None = UNSET,
     max_output_tokens: int | UnsetType | None = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
@@ -243,14 +248,14 @@ def _responses_create_stream(
     background: bool | UnsetType | None = UNSET,
     max_tool_calls: int | UnsetType | None = UNSET,
     text: ResponseTextParam | dict[str, Any] | UnsetType = UNSET,
-    tools: list[Tool | dict[str, Any]] | UnsetType = UNSET,
+    tools: Sequence[Tool | dict[str, Any]] | UnsetType = UNSET,
     tool_choice: ToolChoiceParam | dict[str, Any] | UnsetType = UNSET,
     prompt: Prompt | dict[str, Any] | UnsetType = UNSET,
     service_tier: ServiceTierResponses | UnsetType = UNSET,
     truncation: Literal["auto", "disabled"] | UnsetType | None = UNSET,
     reasoning: Reasoning | dict[str, Any] | UnsetType | None = UNSET,
     input: InputParam | dict[str, Any] | UnsetType = UNSET,
-    include: list[IncludeEnum] | UnsetType | None = UNSET,
+    include: Sequence[IncludeEnum] | UnsetType | None = UNSET,
     parallel_tool_calls: bool | UnsetType | None = UNSET,
     store: bool | UnsetType | None = UNSET,
     instructions: str | UnsetType | None = UNSET,
@@ -258,7 +263,9 @@ def _responses_create_stream(
     stream: Literal[True],
     stream_options: ResponseStreamOptions | dict[str, Any] | UnsetType = UNSET,
     conversation: ConversationParam | dict[str, Any] | UnsetType | None = UNSET,
-    context_management: list[ContextManagementParam | dict[str, Any]] | UnsetType | None = UNSET,
+    context_management: Sequence[ContextManagementParam | dict[str, Any]]
+    | UnsetType
+    | None = UNSET,
     max_output_tokens: int | UnsetType | None = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
@@ -360,7 +367,7 @@ def _responses_delete(
 def _responses_retrieve(
     response_id: str,
     *,
-    include: list[IncludeEnum] | UnsetType = UNSET,
+    include: Sequence[IncludeEnum] | UnsetType = UNSET,
     stream: Literal[False] | UnsetType | None = UNSET,
     starting_after: int | UnsetType = UNSET,
     include_obfuscation: bool | UnsetType = UNSET,
@@ -405,7 +412,7 @@ def _responses_retrieve(
 def _responses_retrieve_stream(
     response_id: str,
     *,
-    include: list[IncludeEnum] | UnsetType = UNSET,
+    include: Sequence[IncludeEnum] | UnsetType = UNSET,
     stream: Literal[True],
     starting_after: int | UnsetType = UNSET,
     include_obfuscation: bool | UnsetType = UNSET,
@@ -454,7 +461,7 @@ def _responses_input_items_list(
     limit: int | UnsetType = UNSET,
     order: Literal["asc", "desc"] | UnsetType = UNSET,
     after: str | UnsetType = UNSET,
-    include: list[IncludeEnum] | UnsetType = UNSET,
+    include: Sequence[IncludeEnum] | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
@@ -497,9 +504,9 @@ def _responses_input_items_list(
 def _responses_input_tokens_count(
     *,
     model: str | UnsetType | None = UNSET,
-    input: str | list[InputItem | dict[str, Any]] | UnsetType | None = UNSET,
+    input: str | Sequence[InputItem | dict[str, Any]] | UnsetType | None = UNSET,
     previous_response_id: str | UnsetType | None = UNSET,
-    tools: list[Tool | dict[str, Any]] | UnsetType | None = UNSET,
+    tools: Sequence[Tool | dict[str, Any]] | UnsetType | None = UNSET,
     text: ResponseTextParam | dict[str, Any] | UnsetType | None = UNSET,
     reasoning: Reasoning | dict[str, Any] | UnsetType | None = UNSET,
     truncation: TruncationEnum | UnsetType = UNSET,
@@ -554,7 +561,66 @@ def _responses_input_tokens_count(
     )
 
 
-class Responses(Resource[M]):
+if TYPE_CHECKING:
+
+    class ResponsesResumeParams(TypedDict, total=False):
+        """Keyword parameters of ``responses.retrieve``.
+
+        Left out (the helper declares them): ``starting_after``, ``stream``.
+        """
+
+        include: Sequence[IncludeEnum] | UnsetType
+        include_obfuscation: bool | UnsetType
+        extra_headers: Mapping[str, HeaderValue] | None
+        extra_query: Mapping[str, object] | None
+        extra_body: Mapping[str, object] | None
+        timeout: TimeoutOption
+        max_retries: int | UnsetType
+
+    class ResponsesStreamParams(TypedDict, total=False):
+        """Keyword parameters of ``responses.create``.
+
+        Left out (the helper declares them): ``stream``.
+        """
+
+        metadata: Metadata | UnsetType
+        top_logprobs: int | UnsetType
+        temperature: float | UnsetType | None
+        top_p: float | UnsetType | None
+        user: str | UnsetType
+        safety_identifier: str | UnsetType | None
+        prompt_cache_key: str | UnsetType | None
+        prompt_cache_retention: Literal["in_memory", "24h"] | UnsetType | None
+        prompt_cache_options: PromptCacheOptionsParam | dict[str, Any] | UnsetType
+        previous_response_id: str | UnsetType | None
+        model: ModelIdsResponses | UnsetType
+        background: bool | UnsetType | None
+        max_tool_calls: int | UnsetType | None
+        text: ResponseTextParam | dict[str, Any] | UnsetType
+        tools: Sequence[Tool | dict[str, Any]] | UnsetType
+        tool_choice: ToolChoiceParam | dict[str, Any] | UnsetType
+        prompt: Prompt | dict[str, Any] | UnsetType
+        service_tier: ServiceTierResponses | UnsetType
+        truncation: Literal["auto", "disabled"] | UnsetType | None
+        reasoning: Reasoning | dict[str, Any] | UnsetType | None
+        input: InputParam | dict[str, Any] | UnsetType
+        include: Sequence[IncludeEnum] | UnsetType | None
+        parallel_tool_calls: bool | UnsetType | None
+        store: bool | UnsetType | None
+        instructions: str | UnsetType | None
+        moderation: ModerationParam | dict[str, Any] | UnsetType | None
+        stream_options: ResponseStreamOptions | dict[str, Any] | UnsetType
+        conversation: ConversationParam | dict[str, Any] | UnsetType | None
+        context_management: Sequence[ContextManagementParam | dict[str, Any]] | UnsetType | None
+        max_output_tokens: int | UnsetType | None
+        extra_headers: Mapping[str, HeaderValue] | None
+        extra_query: Mapping[str, object] | None
+        extra_body: Mapping[str, object] | None
+        timeout: TimeoutOption
+        max_retries: int | UnsetType
+
+
+class Responses(ResponsesHelpers[M], Resource[M]):
     """``responses``."""
 
     cancel = endpoint(_responses_cancel)

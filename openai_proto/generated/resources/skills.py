@@ -10,7 +10,7 @@ from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import (
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 def _skills_create(
     *,
-    files: list[FileInput] | FileInput,
+    files: Sequence[FileInput] | FileInput,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
@@ -218,7 +218,7 @@ def _skills_content_retrieve(
 def _skills_versions_create(
     skill_id: str,
     *,
-    files: list[FileInput] | FileInput,
+    files: Sequence[FileInput] | FileInput,
     default: bool | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,

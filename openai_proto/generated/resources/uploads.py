@@ -10,7 +10,7 @@ from openai_proto.resource import M, Resource, endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import FileExpirationAfter, Upload, UploadPart
@@ -51,7 +51,7 @@ def _uploads_cancel(
 def _uploads_complete(
     upload_id: str,
     *,
-    part_ids: list[str],
+    part_ids: Sequence[str],
     md5: str | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
     extra_query: Mapping[str, object] | None = None,

@@ -10,7 +10,7 @@ from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from openai_proto.config import HeaderValue
     from openai_proto.generated.models import (
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 def _vector_stores_create(
     *,
-    file_ids: list[str] | UnsetType = UNSET,
+    file_ids: Sequence[str] | UnsetType = UNSET,
     name: str | UnsetType = UNSET,
     description: str | UnsetType = UNSET,
     expires_after: VectorStoreExpirationAfter | dict[str, Any] | UnsetType = UNSET,
@@ -197,7 +197,7 @@ def _vector_stores_retrieve(
 def _vector_stores_search(
     vector_store_id: str,
     *,
-    query: str | list[str],
+    query: str | Sequence[str],
     rewrite_query: bool | UnsetType = UNSET,
     max_num_results: int | UnsetType = UNSET,
     filters: VectorStoreSearchRequestFilters | dict[str, Any] | UnsetType = UNSET,
@@ -325,8 +325,8 @@ def _vector_stores_file_batches_cancel(
 def _vector_stores_file_batches_create(
     vector_store_id: str,
     *,
-    file_ids: list[str] | UnsetType = UNSET,
-    files: list[CreateVectorStoreFileRequest | dict[str, Any]] | UnsetType = UNSET,
+    file_ids: Sequence[str] | UnsetType = UNSET,
+    files: Sequence[CreateVectorStoreFileRequest | dict[str, Any]] | UnsetType = UNSET,
     chunking_strategy: ChunkingStrategyRequestParam | dict[str, Any] | UnsetType = UNSET,
     attributes: VectorStoreFileAttributes | UnsetType = UNSET,
     extra_headers: Mapping[str, HeaderValue] | None = None,
