@@ -13,4 +13,6 @@ def test_demo_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert "plain:    'Hello! How can I help you today?'" in out
     assert "status 200, request id req_1" in out
     assert "data: [DONE]" in out
-    assert "async streamed, joined: 'Hello! How can I help you today?'" in out
+    assert "sans-IO:  POST http://127.0.0.1:" in out
+    assert "'Hello', '!', ' How'" in out
+    assert "final: 'Hello! How can I help you today?'" in out

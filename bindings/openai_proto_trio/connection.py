@@ -21,6 +21,7 @@ import trio
 from openai_proto.files import body_length, iter_body
 from openai_proto.http import HeaderPairs, Request, Timeout
 from openai_proto_trio.decoding import ACCEPT_ENCODING
+from openai_proto_trio.head import for_h11, render_head
 from openai_proto_trio.urls import Target
 
 RECEIVE_SIZE = 64 * 1024
@@ -56,11 +57,16 @@ async def connect(target: Target, ssl_context: ssl.SSLContext, timeout: float | 
 def request_headers(request: Request, target: Target) -> list[tuple[str, str]]:
     """The headers to send: ``Host`` first, then the request's, then framing and
     ``Accept-Encoding`` when the request has none."""
-    headers = [(k, v) for k, v in request.headers if k.lower() != "host"]
-    headers.insert(0, ("Host", target.host_header))
-    if request.header("accept-encoding") is None:
+    headers = [("Host", target.host_header)]
+    names = set()
+    for name, value in request.headers:
+        lowered = name.lower()
+        if lowered != "host":
+            headers.append((name, value))
+            names.add(lowered)
+    if "accept-encoding" not in names:
         headers.append(("Accept-Encoding", ACCEPT_ENCODING))
-    if request.header("content-length") is None and request.header("transfer-encoding") is None:
+    if "content-length" not in names and "transfer-encoding" not in names:
         length = body_length(request.body)
         if length is None:
             headers.append(("Transfer-Encoding", "chunked"))
@@ -103,11 +109,14 @@ class Connection:
         raise trio.TooSlowError
 
     async def send(self, request: Request, target: Target, timeout: float | None) -> None:
-        """Write the request; small pieces are joined so a small request is one write."""
-        head = h11.Request(
-            method=request.method, target=target.path, headers=request_headers(request, target)
-        )
-        pending = [self._bytes(head)]
+        """Write the request; small pieces are joined so a small request is one write.
+
+        The head is written by :func:`render_head`; h11 is told the request through
+        :func:`for_h11` and frames the body.
+        """
+        headers = request_headers(request, target)
+        pending = [render_head(request.method, target.path, headers)]
+        self.h11.send(for_h11(request.method, target.path, headers))
         size = len(pending[0])
         for chunk in iter_body(request.body):
             if size >= RECEIVE_SIZE:

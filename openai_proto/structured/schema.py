@@ -143,37 +143,39 @@ class _Writer:
         self.open: set[str] = set()
 
     def document(self) -> JSON:
-        schema = self.object_body(self.root)
+        schema = self.object_body(self.root, self.root.name)
         if self.defs:
             schema["$defs"] = self.defs
         return schema
 
-    def write(self, node: Node) -> JSON:
+    def write(self, node: Node, path: str) -> JSON:
         kind = node.kind
         if kind in _PLAIN:
             return {"type": _PLAIN[kind]}
         if kind is Kind.FORMAT:
             return {"type": "string", "format": FORMATS[node.cls]}
         if kind is Kind.LIST:
-            return {"type": "array", "items": self.write(node.items[0])}
+            return {"type": "array", "items": self.write(node.items[0], path + "[]")}
         if kind is Kind.UNION:
-            return {"anyOf": [self.write(member) for member in node.items]}
+            return {"anyOf": [self.write(member, path) for member in node.items]}
         if kind is Kind.ENUM:
             return values_schema([member.value for member in node.values])
         if kind is Kind.LITERAL:
             return values_schema([_json_value(v) for v in node.values])
         if kind is Kind.TUPLE:
-            return _object({f"item_{i}": self.write(item) for i, item in enumerate(node.items)})
+            items = enumerate(node.items)
+            return _object({f"item_{i}": self.write(item, f"{path}[{i}]") for i, item in items})
         if kind is Kind.DESCRIBED:
-            return self.described(self.write(node.items[0]), node.description or "")
+            return self.described(self.write(node.items[0], path), node.description or "")
         if kind is Kind.OBJECT:
-            return self.reference(node)
+            return self.reference(node, path)
         raise SchemaError(
-            f"{node.name}: a pydantic model is supported only as the top-level type "
-            "(pydantic writes and reads its own schema)"
+            f"{node.name} is a pydantic model: one is supported only as the top-level type "
+            "(pydantic writes and reads its own schema); use attrs classes or dataclasses here",
+            path,
         )
 
-    def reference(self, node: Node) -> JSON:
+    def reference(self, node: Node, path: str) -> JSON:
         if node is self.root:
             return {"$ref": "#"}
         name = self.names.get(id(node))
@@ -182,7 +184,7 @@ class _Writer:
             body: JSON = {}
             self.defs[name] = body  # reserved first: keeps first-seen order, ends cycles
             self.open.add(name)
-            body.update(self.object_body(node))
+            body.update(self.object_body(node, path))
             self.open.discard(name)
         return {"$ref": f"#/$defs/{name}"}
 
@@ -194,10 +196,10 @@ class _Writer:
             name = f"{base}_{count}"
         return name
 
-    def object_body(self, node: Node) -> JSON:
+    def object_body(self, node: Node, path: str) -> JSON:
         properties = {}
         for field in node.fields:
-            schema = self.write(field.node)
+            schema = self.write(field.node, f"{path}.{field.key}")
             if field.optional and not accepts_null(field.node):
                 schema = _nullable(schema)
             if field.description is not None:

@@ -262,16 +262,44 @@ def _typeddict_marker(hint: Any, optional: bool) -> tuple[Any, bool]:
 
 
 def _type_hints(cls: type, path: str) -> dict[str, Any]:
+    """The class's resolved annotations: in its module's namespace, else (a class made in a
+    function, or by ``exec``) in the namespace of a calling frame that holds the class."""
     module = sys.modules.get(cls.__module__)
-    globalns = dict(vars(module)) if module is not None else {}
+    namespace = dict(vars(module)) if module is not None else {}
     try:
-        return typing.get_type_hints(
-            cls, globalns=globalns, localns={cls.__name__: cls}, include_extras=True
-        )
+        return _hints(cls, namespace)
+    except NameError as exc:
+        for frame_namespace in _caller_namespaces(cls):
+            try:
+                return _hints(cls, {**namespace, **frame_namespace})
+            except NameError:
+                continue
+        raise SchemaError(
+            f"cannot resolve the annotations of {cls.__name__}: {exc}", path
+        ) from None
     except Exception as exc:
         raise SchemaError(
             f"cannot resolve the annotations of {cls.__name__}: {exc}", path
         ) from None
+
+
+def _hints(cls: type, namespace: dict[str, Any]) -> dict[str, Any]:
+    return typing.get_type_hints(
+        cls, globalns=namespace, localns={cls.__name__: cls}, include_extras=True
+    )
+
+
+def _caller_namespaces(cls: type) -> list[dict[str, Any]]:
+    """Globals+locals of the calling frames in which ``cls`` is visible by its name."""
+    found = []
+    frame = sys._getframe(1)
+    while frame is not None:
+        for scope in (frame.f_locals, frame.f_globals):
+            if scope.get(cls.__name__) is cls:
+                found.append({**frame.f_globals, **frame.f_locals})
+                break
+        frame = frame.f_back  # type: ignore[assignment]
+    return found
 
 
 def class_doc(cls: type) -> str | None:

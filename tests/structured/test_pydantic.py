@@ -15,6 +15,7 @@ import enum
 import json
 from typing import Annotated, Literal, Union
 
+import attrs
 import pydantic
 import pytest
 from openai.lib._pydantic import to_strict_json_schema
@@ -224,3 +225,18 @@ def test_pydantic_tools_and_completions() -> None:
         steps=[Step(explanation="e", output="o")], final_answer="f"
     )
     assert json.loads(parsed.to_json())["choices"][0]["message"]["parsed"] == json.loads(content)
+
+
+@attrs.define
+class Wrapper:
+    steps: list[Step]
+
+
+def test_a_pydantic_model_inside_another_type_is_refused_by_name() -> None:
+    with pytest.raises(SchemaError, match="Step is a pydantic model") as info:
+        strict_json_schema(Wrapper)
+    assert info.value.path == "Wrapper.steps[]"
+    # reading and writing still work through pydantic
+    value = parse_json(Wrapper, {"steps": [{"explanation": "e", "output": "o"}]})
+    assert value == Wrapper([Step(explanation="e", output="o")])
+    assert to_jsonable(value) == {"steps": [{"explanation": "e", "output": "o"}]}

@@ -446,3 +446,28 @@ def test_checker_survives_absurd_nesting() -> None:
 def test_checker_accepts_recursion_and_definitions() -> None:
     assert strict_schema_problems(strict_json_schema(TreeNode)) == []
     assert strict_schema_problems(strict_json_schema(Query)) == []
+
+
+def test_classes_made_inside_functions_resolve_from_the_calling_frame() -> None:
+    @attrs.define
+    class LocalStep:
+        text: str
+
+    @attrs.define
+    class LocalAnswer:
+        steps: list[LocalStep]
+
+    schema = strict_json_schema(LocalAnswer)
+    assert schema["properties"]["steps"] == {
+        "type": "array",
+        "items": {"$ref": "#/$defs/LocalStep"},
+    }
+
+
+def test_unresolvable_annotations_are_a_schema_error() -> None:
+    @attrs.define
+    class Dangling:
+        other: NowhereToBeFound  # type: ignore[name-defined]  # noqa: F821
+
+    with pytest.raises(SchemaError, match="cannot resolve the annotations of Dangling"):
+        strict_json_schema(Dangling)
