@@ -7,7 +7,7 @@ Two tables, both read by :mod:`codegen.endpoints`:
 
     class ChatCompletions(ChatCompletionsHelpers[M], Resource[M]):
 
-The mixin holds the helper methods (``stream()``, later ``parse()``, ...), each typed per
+The mixin holds the helper methods (``stream()``, ``parse()``, ...), each typed per
 mode with self-type overloads, exactly as the generated descriptors are.
 
 :data:`PARAMS` — ``TypedDict`` classes of an endpoint's keyword parameters (its builder's
@@ -35,9 +35,13 @@ MIXINS: Mapping[str, tuple[str, str]] = {
 
 #: TypedDict name -> (endpoint's dotted name, parameters left out).
 PARAMS: Mapping[str, tuple[str, tuple[str, ...]]] = {
-    "ChatCompletionsStreamParams": ("chat.completions.create", ("stream", "response_format")),
+    "ChatCompletionsParseParams": (
+        "chat.completions.create",
+        ("stream", "response_format", "tools"),
+    ),
     "ResponsesStreamParams": ("responses.create", ("stream",)),
     "ResponsesResumeParams": ("responses.retrieve", ("stream", "starting_after")),
+    "ResponsesParseParams": ("responses.create", ("stream", "tools")),
     "RunsStreamParams": ("beta.threads.runs.create", ("stream",)),
     "RunsSubmitToolOutputsStreamParams": ("beta.threads.runs.submit_tool_outputs", ("stream",)),
     "ThreadsCreateAndRunStreamParams": ("beta.threads.create_and_run", ("stream",)),

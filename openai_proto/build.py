@@ -281,10 +281,13 @@ def merge_headers(*layers: Mapping[str, HeaderValue]) -> HeaderPairs:
 
 
 def check_header(name: str, value: object) -> None:
+    if type(name) is not str or type(value) is not str:
+        _check_header(name, value)  # raises for anything but str subclasses
+        return
     if (name, value) in _CHECKED:
         return
     _check_header(name, value)
-    if type(name) is str and type(value) is str and name.lower() not in SENSITIVE_HEADERS:
+    if name.lower() not in SENSITIVE_HEADERS:
         if len(_CHECKED) >= _CHECKED_SIZE:
             _CHECKED.clear()
         _CHECKED.add((name, value))

@@ -6,7 +6,7 @@ run them.  Nothing here does IO or knows about transports.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, Literal, TypeVar, Union
 
 import attrs
@@ -79,6 +79,10 @@ class Call(Generic[T]):
     ``str`` or ``None``.  For a paged call (``pagination`` set) ``cast_to`` is the
     item type and the call decodes to a :class:`~openai_proto.pages.Page` of items;
     for an event stream it is the event type.
+
+    ``decode_with``, when set, makes the result from the decoded JSON instead of
+    ``cast_to`` (a pure function, such as the parser of ``chat.completions.parse``);
+    ``cast_to`` still says what the JSON must be (a model class: a JSON object).
     """
 
     method: str
@@ -92,6 +96,7 @@ class Call(Generic[T]):
     response_kind: ResponseKind = "json"
     pagination: Pagination | None = None
     options: Options = NO_OPTIONS
+    decode_with: Callable[[Any], T] | None = None
 
     @property
     def streams(self) -> bool:

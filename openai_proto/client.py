@@ -195,13 +195,14 @@ class _SyncClient(_Base[Any]):
 
     def _perform(self, step: Step, current: OpenResponse | None) -> tuple[Any, OpenResponse | None]:
         if isinstance(step, Open):
-            _close_quietly(current)
+            if current is not None:
+                _close_quietly(current)
             response = self.transport.open(step.request)
             return response.head, response
         if isinstance(step, Read):
             assert current is not None
             try:
-                return b"".join(current.iter_bytes()), current
+                return b"".join(current.iter_bytes()), None  # closed here: nothing left open
             finally:
                 current.close()
         if isinstance(step, Close):
@@ -295,13 +296,15 @@ class _AsyncClient(_Base[Any]):
         self, step: Step, current: AsyncOpenResponse | None
     ) -> tuple[Any, AsyncOpenResponse | None]:
         if isinstance(step, Open):
-            await _aclose_quietly(current)
+            if current is not None:
+                await _aclose_quietly(current)
             response = await self.transport.open(step.request)
             return response.head, response
         if isinstance(step, Read):
             assert current is not None
             try:
-                return b"".join([chunk async for chunk in current.aiter_bytes()]), current
+                body = b"".join([chunk async for chunk in current.aiter_bytes()])
+                return body, None  # closed here: nothing left open
             finally:
                 await current.aclose()
         if isinstance(step, Close):

@@ -51,6 +51,11 @@ def decode_json(call: Call[T], data: Any, request_id: str | None) -> Any:
         from openai_proto.pages import decode_page
 
         return decode_page(data, call)
+    if call.decode_with is not None:
+        value = call.decode_with(data)
+        if request_id is not None:
+            _attach_request_id(value, request_id)
+        return value
     return cast_value(data, call.cast_to, request_id)
 
 

@@ -199,6 +199,13 @@ def test_bad_header_names_are_rejected(name: str) -> None:
         build_request(CONFIG, call(headers={name: "v"}))
 
 
+@pytest.mark.parametrize("value", [["a"], {"a": 1}, 3, None, b"v"])
+def test_header_values_that_are_not_strings_are_rejected(value: object) -> None:
+    for _ in range(2):  # also once the valid headers of the call are remembered
+        with pytest.raises(InvalidRequestError, match="X-Bad must be a string"):
+            build_request(CONFIG, call(headers={"X-Bad": value}))
+
+
 def test_api_key_with_newline_is_rejected_without_showing_it() -> None:
     config = Config(api_key="sk-secret\nX: y")
     with pytest.raises(InvalidRequestError) as info:

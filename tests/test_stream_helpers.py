@@ -22,8 +22,10 @@ from hypothesis import strategies as st
 
 import openai_proto
 from openai_proto import AsyncClient, BadRequestError, Client, Config, InvalidRequestError
-from openai_proto.errors import LocalProtocolError
+from openai_proto.errors import LocalProtocolError, SchemaError
+from openai_proto.generated.models.chat import ChatCompletionChunk
 from openai_proto.models import UnknownVariant
+from openai_proto.streams.assistant_types import Text, TextDelta
 from openai_proto.streams.assistants import (
     AssistantAccumulator,
     AssistantEventHandler,
@@ -32,6 +34,7 @@ from openai_proto.streams.assistants import (
 from openai_proto.streams.chat import ChatCompletionStreamState
 from openai_proto.streams.events import EventStreamDecoder
 from openai_proto.streams.responses import ResponseAccumulator
+from openai_proto.structured import ParsedChatCompletion
 from openai_proto.testing import fixtures
 from openai_proto.testing.memory import (
     AsyncMemoryTransport,
@@ -85,6 +88,14 @@ def expected_completion() -> Json:
     return completion
 
 
+def expected_final() -> Json:
+    """What the client's stream helper's final ``ParsedChatCompletion`` writes: the
+    completion, with ``parsed`` (nothing to parse: ``None``) on the message."""
+    completion = expected_completion()
+    completion["choices"][0]["message"]["parsed"] = None
+    return completion
+
+
 # -- chat.completions.stream ------------------------------------------------------------------
 
 
@@ -107,8 +118,20 @@ def test_chat_stream_sends_the_create_request_on_entry() -> None:
 def test_chat_stream_final_completion_equals_the_non_streamed_one() -> None:
     client, transport = sync_client(memory_reply(chat_body(include_usage=True), pieces=7))
     with client.chat.completions.stream(**CHAT, stream_options={"include_usage": True}) as stream:
-        events = list(stream)
-    assert stream.get_final_completion() == expected_completion()
+        events = []
+        contents = []  # each chunk's snapshot, read when it came (models, as users know)
+        for event in stream:
+            events.append(event)
+            if event.type == "chunk" and event.snapshot.choices:
+                contents.append(event.snapshot.choices[0].message.content)
+    final = stream.get_final_completion()
+    assert isinstance(final, ParsedChatCompletion)
+    assert final.to_dict() == expected_final()
+    assert final.choices[0].message.parsed is None
+    chunks = [e.chunk for e in events if e.type == "chunk"]
+    assert all(isinstance(chunk, ChatCompletionChunk) for chunk in chunks)
+    assert chunks[-1].usage.completion_tokens == len(fixtures.TOKENS)  # type: ignore[union-attr]
+    assert contents[1:3] == [fixtures.TOKENS[0], "".join(fixtures.TOKENS[:2])]
     deltas = [e.delta for e in events if e.type == "content.delta"]
     assert "".join(deltas) == "".join(fixtures.TOKENS)
     assert [e.type for e in events].count("content.done") == 1
@@ -120,16 +143,16 @@ def test_chat_stream_replays_the_documented_transcript() -> None:
     client, _ = sync_client(memory_reply(sse_body(chunks)))
     with client.chat.completions.stream(**CHAT) as stream:
         final = stream.get_final_completion()
-    assert final["choices"][0]["message"]["content"] == "Hello"
-    assert final["choices"][0]["finish_reason"] == "stop"
-    assert final["id"] == chunks[0][1]["id"]
+    assert final.choices[0].message.content == "Hello"
+    assert final.choices[0].finish_reason == "stop"
+    assert final.id == chunks[0][1]["id"]
 
 
 @LOOPS
 def test_async_chat_stream(loop: str) -> None:
     client, transport = async_client(memory_reply(chat_body(include_usage=True), pieces=5))
 
-    async def main() -> tuple[list[Any], Json]:
+    async def main() -> tuple[list[Any], ParsedChatCompletion[Any]]:
         manager = client.chat.completions.stream(**CHAT, stream_options={"include_usage": True})
         assert transport.requests == []
         async with manager as stream:
@@ -137,7 +160,7 @@ def test_async_chat_stream(loop: str) -> None:
         return kinds, await stream.get_final_completion()
 
     kinds, final = run(loop, main)
-    assert final == expected_completion()
+    assert final.to_dict() == expected_final()
     assert kinds.count("content.delta") == len(fixtures.TOKENS) + 1  # the role delta has ""
     assert sent_json(transport)["stream"] is True
     assert transport.open_responses == 0
@@ -215,21 +238,23 @@ def test_chat_stream_takes_generated_models_as_response_format_and_tools() -> No
     assert sent_json(transport)["tools"][0]["function"]["name"] == "f"
 
 
-def test_a_class_as_response_format_is_refused_before_sending() -> None:
+def test_a_class_without_a_schema_is_refused_before_sending() -> None:
     client, transport = sync_client(memory_reply(chat_body()))
 
-    class Answer:
+    class Answer:  # not attrs, a dataclass, a TypedDict nor pydantic: no fields to describe
         pass
 
+    with pytest.raises(SchemaError, match="Answer"):
+        client.chat.completions.stream(**CHAT, response_format=Answer)
     with pytest.raises(InvalidRequestError, match="response_format"):
-        client.chat.completions.stream(**CHAT, response_format=Answer)  # type: ignore[arg-type]
+        client.chat.completions.stream(**CHAT, response_format="json")  # type: ignore[call-overload]
     assert transport.requests == []
 
 
 def test_raw_client_stream_is_the_same_helper() -> None:
     client, transport = sync_client(memory_reply(chat_body()))
     with client.with_raw_response.chat.completions.stream(**CHAT) as stream:
-        content = stream.get_final_completion()["choices"][0]["message"]["content"]
+        content = stream.get_final_completion().choices[0].message.content
     assert content == "".join(fixtures.TOKENS)
     assert transport.open_responses == 0
 
@@ -261,6 +286,13 @@ def test_chat_stream_does_not_depend_on_how_the_body_is_cut(cuts: list[int]) -> 
 # -- responses.stream -------------------------------------------------------------------------
 
 
+def parsed_final(response: Json) -> Any:
+    """What the client's Responses streams give for a final response: a ParsedResponse."""
+    from openai_proto.structured import parse_response
+
+    return parse_response(response)
+
+
 def test_responses_stream_replays_the_documented_transcript() -> None:
     events = transcript("createResponse")
     client, transport = sync_client(memory_reply(sse_body(events, done=False), pieces=4))
@@ -268,7 +300,9 @@ def test_responses_stream_replays_the_documented_transcript() -> None:
         kinds = [event.type for event in stream]
         final = stream.get_final_response()
     assert kinds == [data["type"] for _, data in events]
-    assert final == events[-1][1]["response"]
+    assert type(final).__name__ == "ParsedResponse"
+    assert final == parsed_final(events[-1][1]["response"])
+    assert stream.get_final_response(dict) == events[-1][1]["response"]
     request = transport.requests[0]
     assert (request.method, request.url) == ("POST", "https://api.openai.com/v1/responses")
     assert sent_json(transport) == {"model": "gpt-4.1", "input": "Hi", "stream": True}
@@ -284,7 +318,7 @@ def test_async_responses_stream(loop: str) -> None:
         async with client.responses.stream(model="gpt-4.1", input="Hi") as stream:
             return await stream.get_final_response()
 
-    assert run(loop, main) == events[-1][1]["response"]
+    assert run(loop, main) == parsed_final(events[-1][1]["response"])
     assert transport.open_responses == 0
 
 
@@ -294,7 +328,7 @@ def test_responses_resume_replays_from_the_start_and_hides_what_was_seen() -> No
     with client.responses.stream(response_id="resp_1", starting_after=4) as stream:
         numbers = [event.sequence_number for event in stream]
     assert numbers == [n for n in range(len(events)) if n > 4]
-    assert stream.get_final_response() == events[-1][1]["response"]
+    assert stream.get_final_response() == parsed_final(events[-1][1]["response"])
     request = transport.requests[0]
     assert request.method == "GET"
     assert request.url == "https://api.openai.com/v1/responses/resp_1?stream=true"
@@ -320,7 +354,7 @@ def test_responses_resume_from_a_snapshot_asks_the_server_to_skip() -> None:
     ) as resumed:
         numbers = [event.sequence_number for event in resumed]
     assert numbers == list(range(cut + 1, len(events)))
-    assert resumed.get_final_response() == events[-1][1]["response"]
+    assert resumed.get_final_response() == parsed_final(events[-1][1]["response"])
     url = transport.requests[1].url
     assert url == "https://api.openai.com/v1/responses/resp_1?stream=true&starting_after=5"
 
@@ -354,8 +388,9 @@ class Recorder(AssistantEventHandler):
     def on_event(self, event: Any) -> None:
         self.calls.append(event.event)
 
-    def on_text_delta(self, delta: Json, snapshot: Json) -> None:
-        self.text.append(delta["value"])
+    def on_text_delta(self, delta: TextDelta, snapshot: Text) -> None:
+        assert isinstance(delta.value, str)
+        self.text.append(delta.value)
 
     def on_end(self) -> None:
         self.calls.append("end")
@@ -366,8 +401,9 @@ class AsyncRecorder(AsyncAssistantEventHandler):
         super().__init__()
         self.text: list[str] = []
 
-    async def on_text_delta(self, delta: Json, snapshot: Json) -> None:
-        self.text.append(delta["value"])
+    async def on_text_delta(self, delta: TextDelta, snapshot: Text) -> None:
+        assert isinstance(delta.value, str)
+        self.text.append(delta.value)
 
 
 def text_of(events: list[Any]) -> str:
@@ -396,7 +432,9 @@ def test_runs_stream_drives_the_given_handler() -> None:
         for name, data in events
         if str(name).startswith("thread.run.") and ".step." not in str(name)
     ]
-    assert handler.get_final_run() == runs[-1]
+    final = handler.get_final_run()
+    assert type(final).__name__ == "Run"
+    assert final.to_dict() == runs[-1]
     request = transport.requests[0]
     assert request.url == "https://api.openai.com/v1/threads/thread_123/runs"
     assert request.header("OpenAI-Beta") == "assistants=v2"
@@ -413,8 +451,9 @@ def test_submit_tool_outputs_stream() -> None:
     ) as handler:
         assert isinstance(handler, AssistantEventHandler)
         messages = handler.get_final_messages()
-    assert messages[0]["status"] == "completed"
-    assert handler.get_final_run()["status"] == "completed"
+    assert type(messages[0]).__name__ == "MessageObject"
+    assert messages[0].status == "completed"
+    assert handler.get_final_run().status == "completed"
     request = transport.requests[0]
     assert request.url.endswith("/threads/thread_123/runs/run_123/submit_tool_outputs")
     assert sent_json(transport) == {"tool_outputs": outputs, "stream": True}
@@ -435,7 +474,7 @@ def test_async_runs_stream(loop: str) -> None:
     events = transcript("createRun")
     client, transport = async_client(memory_reply(sse_body(events), pieces=4))
 
-    async def main() -> tuple[AsyncRecorder, Json]:
+    async def main() -> tuple[AsyncRecorder, Any]:
         async with client.beta.threads.runs.stream(
             "thread_123", assistant_id="asst_123", event_handler=AsyncRecorder()
         ) as handler:
@@ -443,7 +482,7 @@ def test_async_runs_stream(loop: str) -> None:
 
     handler, run_ = run(loop, main)
     assert "".join(handler.text) == text_of(events) != ""
-    assert run_["id"] == "run_123"
+    assert run_.id == "run_123"
     assert transport.open_responses == 0
 
 

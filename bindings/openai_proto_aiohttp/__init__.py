@@ -3,13 +3,16 @@
 Pass your own session (connector limits, proxies, TLS, tracing) as ``http_client``;
 the binding then leaves closing it to you.  Otherwise it owns a session with
 :data:`DEFAULT_LIMIT` connections in total and :data:`DEFAULT_LIMIT_PER_HOST` per host.
-aiohttp follows redirects (dropping ``Authorization`` when the origin changes) and
-removes gzip/deflate content-encoding itself.
+Redirects are followed by the binding with the core's rules
+(:mod:`openai_proto.redirects`), not by aiohttp, so every credential header is
+dropped when a redirect leaves the origin; aiohttp removes gzip/deflate
+content-encoding itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,14 +23,18 @@ import aiohttp.payload
 from openai_proto import AsyncClient, Config
 from openai_proto.files import body_length, is_replayable, iter_body
 from openai_proto.http import Body, Request, ResponseHead, StreamBody, Timeout
+from openai_proto.redirects import MAX_REDIRECTS, NOT_REPLAYABLE, follow
 from openai_proto.transport import TransportError, TransportTimeout
 
 DEFAULT_LIMIT = 1000
 DEFAULT_LIMIT_PER_HOST = 100
+#: How much of a redirect's body is read so its connection can be reused.
+DRAIN_LIMIT = 64 * 1024
 #: Raised by aiohttp (or the socket underneath) when an exchange fails.
 _FAILURES = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
 
+@functools.lru_cache(maxsize=64)
 def client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
     """Our per-phase timeout as aiohttp's.
 
@@ -50,15 +57,11 @@ def map_error(exc: BaseException) -> TransportError:
     return error
 
 
-#: Why a redirect that must send the body again fails when the body is single-use.
-NOT_REPLAYABLE = "cannot follow a redirect: the request body cannot be sent again"
-
-
 class StreamBodyPayload(aiohttp.payload.Payload):
     """A :class:`StreamBody` as an aiohttp payload that reads its files afresh on each
-    write, so aiohttp sends it again when it follows a 307/308 redirect (or retries a
-    dropped keep-alive connection).  A body with a file that cannot seek is marked
-    consumed after one write: aiohttp then refuses to resend it.
+    write, so aiohttp can send it again when it retries a keep-alive connection the
+    server dropped.  A body with a file that cannot seek is marked consumed after one
+    write: aiohttp then does not resend it.
 
     It holds no open resource between writes (each write opens and closes its files).
     """
@@ -105,15 +108,6 @@ def _data(body: Body) -> bytes | StreamBodyPayload | None:
     return StreamBodyPayload(body)
 
 
-def _refused_resend(data: object, exc: BaseException) -> bool:
-    """Whether aiohttp refused to send a single-use body again (to follow a redirect)."""
-    return (
-        isinstance(data, StreamBodyPayload)
-        and data.consumed
-        and isinstance(exc, aiohttp.ClientPayloadError)
-    )
-
-
 def _headers(request: Request) -> list[tuple[str, str]]:
     headers = list(request.headers)
     if not isinstance(request.body, bytes) and request.header("content-length") is None:
@@ -157,6 +151,20 @@ class AiohttpResponse:
         else:
             self._response.close()
 
+    async def drain(self) -> None:
+        """Read a small rest of the body (a redirect's) so the connection can be
+        reused, then release it; failures only mean the connection is not reused."""
+        left = DRAIN_LIMIT
+        try:
+            async for chunk in self:
+                left -= len(chunk)
+                if left < 0:
+                    break
+        except TransportError:
+            pass
+        finally:
+            await self.aclose()
+
 
 class AiohttpTransport:
     """An async transport over ``aiohttp.ClientSession`` (asyncio)."""
@@ -178,19 +186,35 @@ class AiohttpTransport:
         return self._session
 
     async def open(self, request: Request) -> AiohttpResponse:
-        data = _data(request.body)
+        """Send ``request`` and follow redirects with the core's rules
+        (:mod:`openai_proto.redirects`), so no credential leaves its origin."""
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self._send(request)
+            try:
+                following = follow(request, response.head)
+                if following is not None and not is_replayable(following.body):
+                    raise TransportError(NOT_REPLAYABLE)
+            except BaseException:
+                await response.aclose()
+                raise
+            if following is None:
+                return response
+            await response.drain()
+            request = following
+        raise TransportError(f"more than {MAX_REDIRECTS} redirects")
+
+    async def _send(self, request: Request) -> AiohttpResponse:
         try:
             response = await self.session.request(
                 request.method,
                 request.url,
                 headers=_headers(request),
-                data=data,
+                data=_data(request.body),
                 timeout=client_timeout(request.timeout),
                 skip_auto_headers=("Content-Type",),
+                allow_redirects=False,
             )
         except _FAILURES as exc:
-            if _refused_resend(data, exc):
-                raise TransportError(NOT_REPLAYABLE) from exc
             raise map_error(exc) from exc
         return AiohttpResponse(response)
 
@@ -215,7 +239,6 @@ __all__ = [
     "AiohttpResponse",
     "AiohttpTransport",
     "AsyncOpenAI",
-    "NOT_REPLAYABLE",
     "StreamBodyPayload",
     "client_timeout",
     "map_error",

@@ -1,7 +1,10 @@
 """The httpx binding: sync and async transports, and the familiar ``OpenAI`` / ``AsyncOpenAI``.
 
 Pass your own ``httpx.Client`` / ``httpx.AsyncClient`` (proxies, mounts, limits)
-as ``http_client``; the binding then leaves closing it to you.
+as ``http_client``; the binding then leaves closing it to you.  Redirects are
+followed when the client's ``follow_redirects`` is on (the owned client's is), by the
+binding with the core's rules (:mod:`openai_proto.redirects`) rather than by httpx,
+so every binding strips the same credentials when a redirect leaves the origin.
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ import httpx
 
 from openai_proto import AsyncClient, Client, Config
 from openai_proto.files import body_length, is_replayable, iter_body
-from openai_proto.http import Body, Request, ResponseHead, StreamBody, Timeout
+from openai_proto.http import Body, Request, ResponseHead, Timeout
+from openai_proto.redirects import MAX_REDIRECTS, NOT_REPLAYABLE, follow
 from openai_proto.transport import TransportError, TransportTimeout
 
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+#: How much of a redirect's body is read so its connection can be reused.
+DRAIN_LIMIT = 64 * 1024
 
 
 def _timeout(timeout: Timeout) -> httpx.Timeout:
@@ -47,48 +53,11 @@ def _head(response: httpx.Response) -> ResponseHead:
     return ResponseHead(response.status_code, tuple(response.headers.multi_items()))
 
 
-#: Why a redirect that must send the body again fails when the body is single-use.
-NOT_REPLAYABLE = "cannot follow a redirect: the request body cannot be sent again"
-
-
-def _fresh_chunks(body: StreamBody, sent: list[bool]) -> Generator[bytes, None, None]:
-    """The chunks of ``body`` for one more sending; a single-use body refuses a second."""
-    if sent and not is_replayable(body):
-        raise TransportError(NOT_REPLAYABLE)
-    sent.append(True)
-    return iter_body(body)
-
-
-class ReplayableContent:
-    """A streamed body httpx can iterate once per sending: a 307/308 redirect re-reads
-    the files from their start instead of raising ``httpx.StreamConsumed``.
-
-    Not a generator, so httpx does not mark it single-use; the files are read by a
-    sync generator that closes them when it ends or is collected.
-    """
-
-    def __init__(self, body: StreamBody) -> None:
-        self._body = body
-        self._sent: list[bool] = []
-
-    def __iter__(self) -> Iterator[bytes]:
-        return _fresh_chunks(self._body, self._sent)
-
-
-class AsyncReplayableContent:
-    """:class:`ReplayableContent` for ``httpx.AsyncClient``; each iteration is a plain
-    async iterator over a sync generator, so nothing is left for a loop's
-    async-generator finalizer."""
-
-    def __init__(self, body: StreamBody) -> None:
-        self._body = body
-        self._sent: list[bool] = []
-
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return _AsyncChunks(_fresh_chunks(self._body, self._sent))
-
-
 class _AsyncChunks:
+    """A body's chunks for ``httpx.AsyncClient``: a plain async iterator over the sync
+    generator that reads the files, so nothing is left for a loop's async-generator
+    finalizer when a send stops early."""
+
     def __init__(self, chunks: Generator[bytes, None, None]) -> None:
         self._chunks = chunks
 
@@ -102,12 +71,21 @@ class _AsyncChunks:
             raise StopAsyncIteration from None
 
 
-def _sync_content(body: Body) -> bytes | ReplayableContent:
-    return body if isinstance(body, bytes) else ReplayableContent(body)
+def _sync_content(body: Body) -> bytes | Iterator[bytes]:
+    return body if isinstance(body, bytes) else iter_body(body)
 
 
-def _async_content(body: Body) -> bytes | AsyncReplayableContent:
-    return body if isinstance(body, bytes) else AsyncReplayableContent(body)
+def _async_content(body: Body) -> bytes | _AsyncChunks:
+    return body if isinstance(body, bytes) else _AsyncChunks(iter_body(body))
+
+
+def _next_request(request: Request, head: ResponseHead, follows: bool) -> Request | None:
+    """Where a redirect leads (the core's :func:`~openai_proto.redirects.follow`), or
+    ``None`` when ``head`` is not one or the client does not follow redirects."""
+    following = follow(request, head) if follows else None
+    if following is not None and not is_replayable(following.body):
+        raise TransportError(NOT_REPLAYABLE)
+    return following
 
 
 class HttpxResponse:
@@ -124,6 +102,20 @@ class HttpxResponse:
     def close(self) -> None:
         self._response.close()
 
+    def drain(self) -> None:
+        """Read a small rest of the body (a redirect's) so the connection can be
+        reused, then close; failures only mean the connection is not reused."""
+        try:
+            left = DRAIN_LIMIT
+            for chunk in self._response.iter_raw():
+                left -= len(chunk)
+                if left < 0:
+                    break
+        except httpx.HTTPError:
+            pass
+        finally:
+            self._response.close()
+
 
 class HttpxTransport:
     """A sync transport over ``httpx.Client``."""
@@ -135,6 +127,22 @@ class HttpxTransport:
         self.client = client or httpx.Client(limits=DEFAULT_LIMITS, follow_redirects=True)
 
     def open(self, request: Request) -> HttpxResponse:
+        """Send ``request``, following redirects when the client does (the owned one
+        does): the core decides each next request, so no credential leaves its origin."""
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._send(request)
+            try:
+                following = _next_request(request, response.head, self.client.follow_redirects)
+            except BaseException:
+                response.close()
+                raise
+            if following is None:
+                return response
+            response.drain()
+            request = following
+        raise TransportError(f"more than {MAX_REDIRECTS} redirects")
+
+    def _send(self, request: Request) -> HttpxResponse:
         built = self.client.build_request(
             request.method,
             request.url,
@@ -143,7 +151,7 @@ class HttpxTransport:
             timeout=_timeout(request.timeout),
         )
         try:
-            return HttpxResponse(self.client.send(built, stream=True))
+            return HttpxResponse(self.client.send(built, stream=True, follow_redirects=False))
         except httpx.HTTPError as exc:
             raise _map_error(exc) from exc
 
@@ -182,6 +190,19 @@ class AsyncHttpxResponse:
         finally:
             await self._response.aclose()
 
+    async def drain(self) -> None:
+        """:meth:`HttpxResponse.drain`, async."""
+        try:
+            left = DRAIN_LIMIT
+            async for chunk in self:
+                left -= len(chunk)
+                if left < 0:
+                    break
+        except TransportError:
+            pass
+        finally:
+            await self.aclose()
+
 
 class AsyncHttpxTransport:
     """An async transport over ``httpx.AsyncClient`` (asyncio or trio)."""
@@ -193,6 +214,21 @@ class AsyncHttpxTransport:
         self.client = client or httpx.AsyncClient(limits=DEFAULT_LIMITS, follow_redirects=True)
 
     async def open(self, request: Request) -> AsyncHttpxResponse:
+        """Send ``request``, following redirects as :meth:`HttpxTransport.open` does."""
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self._send(request)
+            try:
+                following = _next_request(request, response.head, self.client.follow_redirects)
+            except BaseException:
+                await response.aclose()
+                raise
+            if following is None:
+                return response
+            await response.drain()
+            request = following
+        raise TransportError(f"more than {MAX_REDIRECTS} redirects")
+
+    async def _send(self, request: Request) -> AsyncHttpxResponse:
         built = self.client.build_request(
             request.method,
             request.url,
@@ -201,9 +237,10 @@ class AsyncHttpxTransport:
             timeout=_timeout(request.timeout),
         )
         try:
-            return AsyncHttpxResponse(await self.client.send(built, stream=True))
+            response = await self.client.send(built, stream=True, follow_redirects=False)
         except httpx.HTTPError as exc:
             raise _map_error(exc) from exc
+        return AsyncHttpxResponse(response)
 
     async def sleep(self, seconds: float) -> None:
         await anyio.sleep(seconds)
@@ -228,11 +265,8 @@ class AsyncOpenAI(AsyncClient):
 
 
 __all__ = [
-    "NOT_REPLAYABLE",
     "AsyncHttpxTransport",
     "AsyncOpenAI",
-    "AsyncReplayableContent",
     "HttpxTransport",
     "OpenAI",
-    "ReplayableContent",
 ]

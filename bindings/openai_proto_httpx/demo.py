@@ -53,7 +53,7 @@ async def async_demo(base_url: str) -> None:
                     pieces.append(event.delta)
             final = await stream.get_final_completion()
         print(f"async stream helper, deltas {pieces}")
-        print(f"          final: {final['choices'][0]['message']['content']!r}")
+        print(f"          final: {final.choices[0].message.content!r}")
 
 
 def main() -> None:

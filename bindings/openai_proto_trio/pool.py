@@ -1,4 +1,5 @@
-"""Keep-alive pool bookkeeping for the trio binding (pure: no IO, times passed in).
+"""Keep-alive pool bookkeeping for the trio binding (pure: no IO, times passed in,
+never decreasing).
 
 A :class:`Pool` tracks, per origin, how many connections are lent out and which
 idle ones wait to be reused, each with the time it went idle.  It never opens or
@@ -101,11 +102,15 @@ class Pool(Generic[C]):
             del self._lent[origin]
 
     def _expire(self, origin: Origin, now: float) -> list[C]:
+        """Drop the idle connections older than the idle timeout: a prefix of the
+        list, which is in the order they went idle (times never decrease)."""
         waiting = self._idle.get(origin)
-        if not waiting:
-            return []
         oldest_kept = now - self.limits.idle_timeout
-        fresh = [(since, c) for since, c in waiting if since > oldest_kept]
-        expired = [c for since, c in waiting if since <= oldest_kept]
-        self._idle[origin] = fresh
+        if not waiting or waiting[0][0] > oldest_kept:
+            return []
+        count = next(
+            (n for n, (since, _) in enumerate(waiting) if since > oldest_kept), len(waiting)
+        )
+        expired = [c for _, c in waiting[:count]]
+        del waiting[:count]
         return expired

@@ -20,11 +20,12 @@ import trio
 
 from openai_proto.files import is_replayable
 from openai_proto.http import Request, ResponseHead, Timeout
+from openai_proto.redirects import MAX_REDIRECTS, NOT_REPLAYABLE, follow
 from openai_proto.transport import TransportError, TransportTimeout
 from openai_proto_trio.connection import Connection, close_all, connect, deadline
 from openai_proto_trio.decoding import ContentDecoder, DecodingError, decoder_for
 from openai_proto_trio.pool import Limits, Origin, Pool
-from openai_proto_trio.urls import MAX_REDIRECTS, BadURL, Target, follow, target_of
+from openai_proto_trio.urls import BadURL, Target, target_of
 
 #: Failures of one exchange: the socket, TLS, HTTP framing, content decoding.
 _FAILURES = (
@@ -35,8 +36,6 @@ _FAILURES = (
     DecodingError,
     BadURL,
 )
-#: Why a redirect that must send the body again fails when the body is single-use.
-NOT_REPLAYABLE = "cannot follow a redirect: the request body cannot be sent again"
 #: How much of a redirect's body is read so its connection can be reused.
 _DRAIN_LIMIT = 64 * 1024
 
@@ -143,9 +142,9 @@ class TrioTransport:
             response = await self._exchange(request)
             try:
                 following = follow(request, response.head)
-            except BadURL as exc:
+            except TransportError:
                 await response.aclose()
-                raise map_error(exc, "following a redirect") from exc
+                raise
             if following is None:
                 return response
             await response.drain()

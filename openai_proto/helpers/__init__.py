@@ -23,8 +23,8 @@ One module per resource; one method per helper. A helper method:
 
 | resource | mixin | methods |
 |---|---|---|
-| ``chat.completions`` | :class:`ChatCompletionsHelpers` | ``stream`` |
-| ``responses`` | :class:`ResponsesHelpers` | ``stream`` |
+| ``chat.completions`` | :class:`ChatCompletionsHelpers` | ``parse``, ``stream``, ``run_tools`` |
+| ``responses`` | :class:`ResponsesHelpers` | ``parse``, ``stream`` |
 | ``beta.threads`` | :class:`ThreadsHelpers` | ``create_and_run_stream`` |
 | ``beta.threads.runs`` | :class:`RunsHelpers` | ``stream``, ``submit_tool_outputs_stream`` |
 

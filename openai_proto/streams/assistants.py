@@ -15,8 +15,18 @@ handler callbacks the event fires, as :class:`HandlerCall` values::
 
 :class:`AssistantEventHandler` (sync) and :class:`AsyncAssistantEventHandler` (async
 callbacks) are the handlers users subclass, driven over an iterable of events by
-:class:`AssistantStream` / :class:`AsyncAssistantStream`. Snapshots and callback arguments
-are plain dicts (``delta["value"]``, ``snapshot["value"]``).
+:class:`AssistantStream` / :class:`AsyncAssistantStream`. The accumulator lives in
+:mod:`openai_proto.streams.assistant_accumulator` (its snapshots are plain dicts).
+
+The handler gives what the official SDK's gives: callbacks receive the generated models
+(``on_text_delta(delta: TextDelta, snapshot: Text)``, ``on_run_step_done(run_step:
+RunStep)``; the familiar names are in :mod:`openai_proto.streams.assistant_types`),
+iterating the handler gives ``AssistantStreamEvent`` models, and ``current_run``,
+``current_message_snapshot``, ``current_run_step_snapshot``, ``get_final_run()``,
+``get_final_run_steps()`` and ``get_final_messages()`` are ``Run`` / ``Message`` /
+``RunStep`` models. The models are made when asked for: a callback the subclass does not
+override is not called, so its arguments are never built, and the accumulator's dict
+snapshots (``handler.accumulator``) are what the events fold into.
 
 What differs from the official SDK's handler, on purpose:
 
@@ -41,486 +51,46 @@ What differs from the official SDK's handler, on purpose:
 
 from __future__ import annotations
 
-import enum
 import inspect
 import typing
-from collections.abc import (
-    AsyncIterable,
-    AsyncIterator,
-    Awaitable,
-    Callable,
-    Iterable,
-    Iterator,
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, overload
+
+from openai_proto.errors import LocalProtocolError, RemoteProtocolError
+from openai_proto.streams.assistant_accumulator import (
+    ASSISTANT_TRANSITIONS,
+    EVENT_INPUTS,
+    TIMEOUT_ERRORS,
+    AssistantAccumulator,
+    AssistantInput,
+    AssistantState,
+    HandlerCall,
 )
-from typing import Any, Generic, TypeVar, Union, overload
-
-import attrs
-
-from openai_proto.errors import (
-    APITimeoutError,
-    LocalProtocolError,
-    RemoteProtocolError,
+from openai_proto.streams.assistant_types import (
+    CALLBACK_ARGUMENTS,
+    as_model,
+    typed_args,
+    typed_event,
 )
-from openai_proto.lines import Failure, raise_again, refused
-from openai_proto.streams.events import Payload, stream_error
-from openai_proto.streams.responses import (
-    JSON,
-    IndexedList,
-    append_text,
-    clone_json,
-    field_index,
-    field_object,
-)
-from openai_proto.transport import TransportTimeout
-
-#: Fields whose string deltas are appended to the snapshot (others are replaced).
-STREAMED_FIELDS = frozenset({"value", "arguments", "input", "logs", "refusal"})
-#: Lists whose entries carry an ``index`` and are merged by it.
-INDEXED_LISTS = frozenset({"content", "tool_calls", "outputs", "annotations"})
-#: What counts as a timeout for ``on_timeout``.
-TIMEOUT_ERRORS: tuple[type[BaseException], ...] = (APITimeoutError, TransportTimeout, TimeoutError)
-
-
-@attrs.frozen(slots=True)
-class HandlerCall:
-    """A callback an event fires: the handler method's name and its arguments."""
-
-    name: str
-    args: tuple[Any, ...]
-
-
-class AssistantState(enum.Enum):
-    """Where an :class:`AssistantAccumulator` is."""
-
-    #: No event yet.
-    AWAITING = "awaiting"
-    #: Folding events.
-    STREAMING = "streaming"
-    #: ``close()`` was called.
-    CLOSED = "closed"
-    #: A malformed event or an ``error`` event; feeding raises that error again.
-    FAILED = "failed"
-
-    __hash__ = object.__hash__
-
-
-class AssistantInput(enum.Enum):
-    """What the accumulator reacts to: the kinds of ``thread.*`` event, and ``close()``."""
-
-    THREAD = "thread.created"
-    RUN = "thread.run.created / queued / in_progress / cancelling"
-    RUN_END = "thread.run.completed / failed / cancelled / expired / incomplete / requires_action"
-    STEP_CREATED = "thread.run.step.created"
-    STEP_PROGRESS = "thread.run.step.in_progress"
-    STEP_DELTA = "thread.run.step.delta"
-    STEP_END = "thread.run.step.completed / failed / cancelled / expired"
-    MESSAGE_CREATED = "thread.message.created"
-    MESSAGE_PROGRESS = "thread.message.in_progress"
-    MESSAGE_DELTA = "thread.message.delta"
-    MESSAGE_END = "thread.message.completed / incomplete"
-    ERROR = "error"
-    UNKNOWN = "an event name we do not know"
-    MALFORMED = "a name that is not a string, or data that is not an object"
-    END = "close()"
-
-    __hash__ = object.__hash__
-
-
-_I = AssistantInput
-
-EVENT_INPUTS: dict[str, AssistantInput] = {
-    "thread.created": _I.THREAD,
-    "thread.run.created": _I.RUN,
-    "thread.run.queued": _I.RUN,
-    "thread.run.in_progress": _I.RUN,
-    "thread.run.cancelling": _I.RUN,
-    "thread.run.completed": _I.RUN_END,
-    "thread.run.failed": _I.RUN_END,
-    "thread.run.cancelled": _I.RUN_END,
-    "thread.run.expired": _I.RUN_END,
-    "thread.run.incomplete": _I.RUN_END,
-    "thread.run.requires_action": _I.RUN_END,
-    "thread.run.step.created": _I.STEP_CREATED,
-    "thread.run.step.in_progress": _I.STEP_PROGRESS,
-    "thread.run.step.delta": _I.STEP_DELTA,
-    "thread.run.step.completed": _I.STEP_END,
-    "thread.run.step.failed": _I.STEP_END,
-    "thread.run.step.cancelled": _I.STEP_END,
-    "thread.run.step.expired": _I.STEP_END,
-    "thread.message.created": _I.MESSAGE_CREATED,
-    "thread.message.in_progress": _I.MESSAGE_PROGRESS,
-    "thread.message.delta": _I.MESSAGE_DELTA,
-    "thread.message.completed": _I.MESSAGE_END,
-    "thread.message.incomplete": _I.MESSAGE_END,
-    "error": _I.ERROR,
-}
-
-Calls = list[HandlerCall]
-Handler = Callable[["AssistantAccumulator", str, Any], Calls]
-
-
-def _id_of(name: str, data: JSON) -> str:
-    value = data.get("id")
-    if type(value) is not str:
-        raise RemoteProtocolError(f"malformed {name}: id must be a string")
-    return value
-
-
-def _entries(name: str, value: Any, key: str) -> list[JSON]:
-    if value is None:
-        return []
-    if type(value) is not list or any(type(entry) is not dict for entry in value):
-        raise RemoteProtocolError(f"malformed {name}: {key} must be a list of objects")
-    for entry in value:
-        if "index" not in entry:
-            raise RemoteProtocolError(f"malformed {name}: every entry of {key} needs an index")
-        field_index(entry, "index")
-    return value
-
-
-class AssistantAccumulator:
-    """Folds ``thread.*`` events into snapshots: ``feed(name, data) -> [HandlerCall]``."""
-
-    def __init__(self) -> None:
-        self._state = AssistantState.AWAITING
-        self._error: Failure | None = None
-        self.run: JSON | None = None
-        self._steps: dict[str, JSON] = {}
-        self._messages: dict[str, JSON] = {}
-        self._lists: dict[int, IndexedList] = {}
-        self.current_message: JSON | None = None
-        self._step_id: str | None = None
-        # the content block being streamed, in the current message
-        self._content_index: int | None = None
-        self._content: JSON | None = None
-        # the tool call being streamed: its step, index and snapshot; and those done
-        self._tool_step: str | None = None
-        self._tool_index: int | None = None
-        self._tool_call: JSON | None = None
-        self._tools_done: set[tuple[str, int]] = set()
-
-    # -- what callers read -------------------------------------------------------------------
-
-    @property
-    def state(self) -> AssistantState:
-        return self._state
-
-    @property
-    def current_run_step(self) -> JSON | None:
-        return self._steps.get(self._step_id) if self._step_id is not None else None
-
-    @property
-    def run_steps(self) -> list[JSON]:
-        """Every run step seen, in the order they started (final payloads once done)."""
-        return list(self._steps.values())
-
-    @property
-    def messages(self) -> list[JSON]:
-        """Every message seen, in the order they started (final payloads once done)."""
-        return list(self._messages.values())
-
-    # -- input -----------------------------------------------------------------------------
-
-    def feed(self, name: str, data: Any) -> Calls:
-        """Fold one event; the handler callbacks it fires, in order (``on_event`` excluded)."""
-        if type(name) is not str or (
-            type(data) is not dict and name in EVENT_INPUTS and name != "error"
-        ):
-            kind = _I.MALFORMED
-        else:
-            kind = EVENT_INPUTS.get(name, _I.UNKNOWN)
-        return self._step(kind, name, data)
-
-    def close(self) -> None:
-        """End of the stream (idempotent)."""
-        self._step(_I.END, "", None)
-
-    def _step(self, kind: AssistantInput, name: str, data: Any) -> Calls:
-        try:
-            handler, next_state = ASSISTANT_TRANSITIONS[(self._state, kind)]
-        except KeyError:
-            raise refused("AssistantAccumulator", self._state, kind) from None
-        if handler is None:
-            self._state = next_state
-            return []
-        try:
-            calls = handler(self, name, data)
-        except RemoteProtocolError as exc:
-            self._error = exc
-            self._state = AssistantState.FAILED
-            raise exc.with_traceback(None) from None
-        self._state = next_state
-        return calls
-
-    # -- handlers ------------------------------------------------------------------------------
-
-    def _reraise(self, name: str, data: Any) -> Calls:
-        raise_again(self._error)
-
-    def _refuse_malformed(self, name: str, data: Any) -> Calls:
-        if type(name) is not str:
-            raise RemoteProtocolError(f"an event name must be a string, not {type(name).__name__}")
-        raise RemoteProtocolError(f"malformed {name}: data must be an object")
-
-    def _error_event(self, name: str, data: Any) -> Calls:
-        error = stream_error(data)
-        self._error = error
-        self._state = AssistantState.FAILED
-        raise error
-
-    def _nothing(self, name: str, data: Any) -> Calls:
-        return []
-
-    def _run(self, name: str, data: JSON) -> Calls:
-        self.run = data
-        return []
-
-    def _run_end(self, name: str, data: JSON) -> Calls:
-        self.run = data
-        return self._finish_tool_call(None)
-
-    def _step_created(self, name: str, data: JSON) -> Calls:
-        step_id = _id_of(name, data)
-        calls = self._finish_tool_call(None)
-        step = clone_json(data)
-        self._steps[step_id] = step
-        self._step_id = step_id
-        calls.append(HandlerCall("on_run_step_created", (step,)))
-        return calls
-
-    def _step_progress(self, name: str, data: JSON) -> Calls:
-        step_id = _id_of(name, data)
-        if step_id not in self._steps:
-            self._steps[step_id] = clone_json(data)
-        self._step_id = step_id
-        return []
-
-    def _step_delta(self, name: str, data: JSON) -> Calls:
-        step_id = _id_of(name, data)
-        step = self._steps.get(step_id)
-        if step is None:
-            raise RemoteProtocolError(f"{name} for step {step_id!r} before its creation")
-        delta = field_object(data, "delta")
-        details = delta.get("step_details")
-        calls: Calls = []
-        tool_deltas: list[JSON] = []
-        if type(details) is dict:
-            tool_deltas = _entries(name, details.get("tool_calls"), "tool_calls")
-        self._merge(name, step, delta)
-        if tool_deltas:
-            tool_calls = step["step_details"]["tool_calls"]
-            slots = self._slots(tool_calls)
-            for tool_delta in tool_deltas:
-                self._tool_call_event(step_id, tool_delta, slots.get(tool_delta["index"]), calls)
-        calls.append(HandlerCall("on_run_step_delta", (delta, step)))
-        return calls
-
-    def _tool_call_event(self, step_id: str, delta: JSON, snapshot: JSON, calls: Calls) -> None:
-        index = delta["index"]
-        if step_id == self._tool_step and index == self._tool_index:
-            calls.append(HandlerCall("on_tool_call_delta", (delta, snapshot)))
-            return
-        if (step_id, index) in self._tools_done:
-            calls.append(HandlerCall("on_tool_call_delta", (delta, snapshot)))
-            return
-        calls.extend(self._finish_tool_call(None))
-        self._tool_step, self._tool_index, self._tool_call = step_id, index, snapshot
-        calls.append(HandlerCall("on_tool_call_created", (snapshot,)))
-
-    def _finish_tool_call(self, final_step: JSON | None) -> Calls:
-        """``on_tool_call_done`` for the current tool call, if any; then there is none."""
-        if self._tool_call is None or self._tool_step is None or self._tool_index is None:
-            return []
-        tool_call = self._tool_call
-        if final_step is not None:
-            tool_call = _final_tool_call(final_step, self._tool_index) or tool_call
-        self._tools_done.add((self._tool_step, self._tool_index))
-        self._tool_step = self._tool_index = self._tool_call = None
-        return [HandlerCall("on_tool_call_done", (tool_call,))]
-
-    def _step_end(self, name: str, data: JSON) -> Calls:
-        step_id = _id_of(name, data)
-        final = clone_json(data)
-        self._steps[step_id] = final
-        calls = self._finish_tool_call(final) if self._tool_step == step_id else []
-        calls.append(HandlerCall("on_run_step_done", (final,)))
-        if self._step_id == step_id:
-            self._step_id = None
-        return calls
-
-    def _message_created(self, name: str, data: JSON) -> Calls:
-        message_id = _id_of(name, data)
-        calls = self._finish_content(None)
-        message = clone_json(data)
-        self._messages[message_id] = message
-        self.current_message = message
-        calls.append(HandlerCall("on_message_created", (message,)))
-        return calls
-
-    def _message_progress(self, name: str, data: JSON) -> Calls:
-        message_id = _id_of(name, data)
-        message = self._messages.get(message_id)
-        if message is None:
-            return self._message_created(name, data)[:-1]
-        for key, value in data.items():
-            if key != "content":
-                message[key] = value
-        return []
-
-    def _message_delta(self, name: str, data: JSON) -> Calls:
-        message_id = data.get("id")
-        message = self._messages.get(message_id) if type(message_id) is str else None
-        if message is None and message_id is None:
-            message = self.current_message
-        if message is None:
-            raise RemoteProtocolError(f"{name} for message {message_id!r} before its creation")
-        delta = field_object(data, "delta")
-        content_deltas = _entries(name, delta.get("content"), "content")
-        calls: Calls = []
-        if message is not self.current_message:
-            calls.extend(self._finish_content(None))
-            self.current_message = message
-        content = message.get("content")
-        if type(content) is not list:
-            content = message["content"] = []
-        slots = self._slots(content)
-        for content_delta in content_deltas:
-            index = content_delta["index"]
-            block = slots.get(index)
-            is_new = type(block) is not dict
-            if is_new:
-                block = _new_block(content_delta.get("type"))
-                slots.put(index, block)
-            self._merge(name, block, content_delta)
-            if index != self._content_index:
-                calls.extend(self._finish_content(None))
-                self._content_index, self._content = index, block
-            text = block.get("text")
-            if is_new and block.get("type") == "text" and type(text) is dict:
-                calls.append(HandlerCall("on_text_created", (text,)))
-            text_delta = content_delta.get("text")
-            if content_delta.get("type") == "text" and type(text_delta) is dict:
-                calls.append(HandlerCall("on_text_delta", (text_delta, block.get("text"))))
-        for key, value in delta.items():
-            if key != "content":
-                message[key] = value
-        calls.append(HandlerCall("on_message_delta", (delta, message)))
-        return calls
-
-    def _message_end(self, name: str, data: JSON) -> Calls:
-        message_id = _id_of(name, data)
-        final = clone_json(data)
-        if self.current_message is not None and self.current_message.get("id") != message_id:
-            calls = self._finish_content(None)
-        else:
-            calls = self._finish_content(final)
-        self._messages[message_id] = final
-        self.current_message = final
-        calls.append(HandlerCall("on_message_done", (final,)))
-        return calls
-
-    def _finish_content(self, final_message: JSON | None) -> Calls:
-        """``on_text_done`` / ``on_image_file_done`` for the current content block, if any."""
-        block, index = self._content, self._content_index
-        self._content = self._content_index = None
-        if block is None or index is None:
-            return []
-        if final_message is not None:
-            content = final_message.get("content")
-            if type(content) is list and index < len(content) and type(content[index]) is dict:
-                block = content[index]
-        kind = block.get("type")
-        if kind == "text" and type(block.get("text")) is dict:
-            return [HandlerCall("on_text_done", (block["text"],))]
-        if kind == "image_file" and type(block.get("image_file")) is dict:
-            return [HandlerCall("on_image_file_done", (block["image_file"],))]
-        return []
-
-    # -- merging deltas --------------------------------------------------------------------------
-
-    def _slots(self, values: list[Any]) -> IndexedList:
-        slots = self._lists.get(id(values))
-        if slots is None or slots.values is not values:
-            slots = self._lists[id(values)] = IndexedList(values)
-        return slots
-
-    def _merge(self, name: str, target: JSON, delta: JSON) -> None:
-        """Merge ``delta`` into ``target``: streamed strings appended, indexed lists by index."""
-        for key, value in delta.items():
-            if key == "index":
-                continue
-            current = target.get(key)
-            if key in STREAMED_FIELDS and type(value) is str:
-                append_text(target, key, value)
-            elif key in INDEXED_LISTS and type(value) is list:
-                if type(current) is not list:
-                    current = target[key] = []
-                self._merge_list(name, key, current, value)
-            elif type(value) is dict:
-                if type(current) is not dict:
-                    current = target[key] = {}
-                self._merge(name, current, value)
-            else:
-                target[key] = clone_json(value)
-
-    def _merge_list(self, name: str, key: str, target: list[Any], entries: list[Any]) -> None:
-        slots = self._slots(target)
-        for entry in _entries(name, entries, key):
-            index = entry["index"]
-            existing = slots.get(index)
-            if type(existing) is not dict:
-                existing = {}
-                slots.put(index, existing)
-            self._merge(name, existing, entry)
-
-
-def _new_block(kind: Any) -> JSON:
-    if kind == "text":
-        return {"type": "text", "text": {"value": "", "annotations": []}}
-    return {"type": kind}
-
-
-def _final_tool_call(step: JSON, index: int) -> JSON | None:
-    details = step.get("step_details")
-    tool_calls = details.get("tool_calls") if type(details) is dict else None
-    if type(tool_calls) is list and index < len(tool_calls) and type(tool_calls[index]) is dict:
-        return tool_calls[index]  # type: ignore[no-any-return]
-    return None
-
-
-_S = AssistantState
-_A = AssistantAccumulator
-
-_FOLDING: dict[AssistantInput, Handler] = {
-    _I.THREAD: _A._nothing,
-    _I.RUN: _A._run,
-    _I.RUN_END: _A._run_end,
-    _I.STEP_CREATED: _A._step_created,
-    _I.STEP_PROGRESS: _A._step_progress,
-    _I.STEP_DELTA: _A._step_delta,
-    _I.STEP_END: _A._step_end,
-    _I.MESSAGE_CREATED: _A._message_created,
-    _I.MESSAGE_PROGRESS: _A._message_progress,
-    _I.MESSAGE_DELTA: _A._message_delta,
-    _I.MESSAGE_END: _A._message_end,
-    _I.ERROR: _A._error_event,
-    _I.UNKNOWN: _A._nothing,
-    _I.MALFORMED: _A._refuse_malformed,
-}
-
-#: ``(state, input) -> (handler, next state)``; a missing pair is a LocalProtocolError.
-ASSISTANT_TRANSITIONS: dict[tuple[_S, _I], tuple[Handler | None, _S]] = {
-    **{(_S.AWAITING, kind): (fold, _S.STREAMING) for kind, fold in _FOLDING.items()},
-    (_S.AWAITING, _I.END): (None, _S.CLOSED),
-    **{(_S.STREAMING, kind): (fold, _S.STREAMING) for kind, fold in _FOLDING.items()},
-    (_S.STREAMING, _I.END): (None, _S.CLOSED),
-    (_S.CLOSED, _I.END): (None, _S.CLOSED),
-    **{(_S.FAILED, kind): (_A._reraise, _S.FAILED) for kind in _FOLDING},
-    (_S.FAILED, _I.END): (None, _S.FAILED),
-}
-
-
-# -- the handlers users subclass --------------------------------------------------------------
+from openai_proto.streams.events import Payload
+
+if TYPE_CHECKING:
+    from openai_proto.streams.assistant_types import (
+        AssistantStreamEvent,
+        ImageFile,
+        Message,
+        MessageDelta,
+        Run,
+        RunStep,
+        RunStepDelta,
+        Text,
+        TextDelta,
+        ToolCall,
+        ToolCallDelta,
+    )
+
+#: The callbacks a subclass may override (``on_event`` and those the accumulator fires).
+CALLBACKS = ("on_event", *CALLBACK_ARGUMENTS)
 
 
 def _as_event(item: Any) -> Payload:
@@ -534,12 +104,24 @@ def _as_event(item: Any) -> Payload:
     )
 
 
+def _overridden(handler: object, base: type) -> frozenset[str]:
+    """The callbacks ``handler`` overrides (in its class or on itself) — the only ones
+    worth calling, since the base class's do nothing."""
+    cls = type(handler)
+    found = {name for name in CALLBACKS if getattr(cls, name) is not getattr(base, name)}
+    found.update(name for name in CALLBACKS if name in getattr(handler, "__dict__", {}))
+    return frozenset(found)
+
+
 class _HandlerBase:
     """State and accessors shared by the sync and async handlers."""
 
     def __init__(self) -> None:
         self._core = AssistantAccumulator()
         self._current_event: Payload | None = None
+        self._event_model: tuple[Payload, Any] | None = None
+        self._run_model: tuple[Any, Any] | None = None
+        self._wanted: frozenset[str] = frozenset()
         self._source: Any = None
         self._close: Callable[[], Any] | None = None
         self._attached = False
@@ -551,37 +133,78 @@ class _HandlerBase:
                 "an event handler serves one stream; make a new handler for each stream"
             )
 
-    def _attach(self, source: Any, close: Callable[[], Any] | None) -> None:
+    def _attach(self, source: Any, close: Callable[[], Any] | None, base: type) -> None:
         self._check_unattached()
         self._attached = True
         self._source = source
         self._close = close
+        self._wanted = _overridden(self, base)
+
+    def _typed_event(self, event: Payload) -> Any:
+        """The event's ``AssistantStreamEvent`` model (made once per event)."""
+        cached = self._event_model
+        if cached is not None and cached[0] is event:
+            return cached[1]
+        model = typed_event(event.event, event.data)
+        self._event_model = (event, model)
+        return model
+
+    def _calls(self, event: Payload) -> list[tuple[Any, tuple[Any, ...]]]:
+        """Fold ``event``; the overridden callbacks it fires, with their typed arguments."""
+        wanted = self._wanted
+        calls = self._core.feed(event.event, event.data)  # type: ignore[arg-type]
+        return [
+            (getattr(self, call.name), typed_args(call.name, call.args))
+            for call in calls
+            if call.name in wanted
+        ]
 
     @property
-    def current_event(self) -> Payload | None:
+    def current_event(self) -> AssistantStreamEvent | None:
         """The event whose callbacks are running (``None`` between events)."""
-        return self._current_event
+        event = self._current_event
+        return None if event is None else self._typed_event(event)
 
     @property
-    def current_run(self) -> JSON | None:
-        return self._core.run
+    def current_run(self) -> Run | None:
+        """The run as of the last run event (``None`` before the first)."""
+        run = self._core.run
+        if run is None:
+            return None
+        cached = self._run_model
+        if cached is None or cached[0] is not run:
+            cached = self._run_model = (run, as_model(run, "Run"))
+        model: Run = cached[1]
+        return model
 
     @property
-    def current_message_snapshot(self) -> JSON | None:
-        return self._core.current_message
+    def current_message_snapshot(self) -> Message | None:
+        """The message being streamed, so far (a new model on each read)."""
+        message = self._core.current_message
+        return None if message is None else as_model(message, "Message")
 
     @property
-    def current_run_step_snapshot(self) -> JSON | None:
-        return self._core.current_run_step
+    def current_run_step_snapshot(self) -> RunStep | None:
+        """The run step being streamed, so far (a new model on each read)."""
+        step = self._core.current_run_step
+        return None if step is None else as_model(step, "RunStep")
 
     @property
     def accumulator(self) -> AssistantAccumulator:
+        """The pure state the events fold into (its snapshots are dicts)."""
         return self._core
 
-    def _final_run(self) -> JSON:
-        if self._core.run is None:
+    def _final_run(self) -> Run:
+        run = self.current_run
+        if run is None:
             raise RemoteProtocolError("the stream ended without a run object")
-        return self._core.run
+        return run
+
+    def _final_run_steps(self) -> list[RunStep]:
+        return [as_model(step, "RunStep") for step in self._core.run_steps]
+
+    def _final_messages(self) -> list[Message]:
+        return [as_model(message, "Message") for message in self._core.messages]
 
     def _not_started(self) -> LocalProtocolError:
         return LocalProtocolError("this handler has no stream; use it with AssistantStream(...)")
@@ -594,8 +217,9 @@ def _is_timeout(exc: BaseException) -> bool:
 class AssistantEventHandler(_HandlerBase):
     """Subclass it and override the ``on_*`` callbacks you need (all do nothing here).
 
-    Iterating the handler gives the stream's events (:class:`Payload`: ``.event``,
-    ``.data``), firing the callbacks as it goes; ``text_deltas`` gives just the text.
+    Iterating the handler gives the stream's events as ``AssistantStreamEvent`` models
+    (``.event``, ``.data``), firing the callbacks as it goes; ``text_deltas`` gives just
+    the text.
     """
 
     def __init__(self) -> None:
@@ -604,13 +228,19 @@ class AssistantEventHandler(_HandlerBase):
         self.text_deltas: Iterator[str] = self._text_deltas()
 
     def _init(self, events: Iterable[Any], close: Callable[[], Any] | None = None) -> None:
-        self._attach(events, close)
+        self._attach(events, close, AssistantEventHandler)
         self._iterator = iter(events)
 
-    def __iter__(self) -> Iterator[Payload]:
+    def __iter__(self) -> Iterator[AssistantStreamEvent]:
         return self
 
-    def __next__(self) -> Payload:
+    def __next__(self) -> AssistantStreamEvent:
+        event = self._next_payload()
+        model: AssistantStreamEvent = self._typed_event(event)
+        return model
+
+    def _next_payload(self) -> Payload:
+        """Read, fold and report the next event (StopIteration at the end)."""
         if self._iterator is None:
             raise self._not_started()
         if self._finished:
@@ -637,31 +267,42 @@ class AssistantEventHandler(_HandlerBase):
 
     def _emit(self, event: Payload) -> None:
         self._current_event = event
-        self.on_event(event)
-        for call in self._core.feed(event.event, event.data):  # type: ignore[arg-type]
-            getattr(self, call.name)(*call.args)
+        if "on_event" in self._wanted:
+            self.on_event(self._typed_event(event))
+        for callback, args in self._calls(event):
+            callback(*args)
         self._current_event = None
 
     def _text_deltas(self) -> Iterator[str]:
-        for event in self:
+        while True:
+            try:
+                event = self._next_payload()
+            except StopIteration:
+                return
             yield from _text_values(event)
 
     def until_done(self) -> None:
         """Read the rest of the stream."""
-        for _ in self:
-            pass
+        while True:
+            try:
+                self._next_payload()
+            except StopIteration:
+                return
 
-    def get_final_run(self) -> JSON:
+    def get_final_run(self) -> Run:
+        """Read the rest of the stream; the run as the last run event left it."""
         self.until_done()
         return self._final_run()
 
-    def get_final_run_steps(self) -> list[JSON]:
+    def get_final_run_steps(self) -> list[RunStep]:
+        """Read the rest of the stream; every run step (final payloads once done)."""
         self.until_done()
-        return self._core.run_steps
+        return self._final_run_steps()
 
-    def get_final_messages(self) -> list[JSON]:
+    def get_final_messages(self) -> list[Message]:
+        """Read the rest of the stream; every message (final payloads once done)."""
         self.until_done()
-        return self._core.messages
+        return self._final_messages()
 
     def close(self) -> None:
         """Close the source stream (idempotent)."""
@@ -673,46 +314,46 @@ class AssistantEventHandler(_HandlerBase):
 
     # -- callbacks -------------------------------------------------------------------------------
 
-    def on_event(self, event: Payload) -> None:
+    def on_event(self, event: AssistantStreamEvent) -> None:
         """Every event, before the callbacks it fires."""
 
-    def on_run_step_created(self, run_step: JSON) -> None:
+    def on_run_step_created(self, run_step: RunStep) -> None:
         """A run step started."""
 
-    def on_run_step_delta(self, delta: JSON, snapshot: JSON) -> None:
+    def on_run_step_delta(self, delta: RunStepDelta, snapshot: RunStep) -> None:
         """A run step changed: the delta, and the step so far."""
 
-    def on_run_step_done(self, run_step: JSON) -> None:
+    def on_run_step_done(self, run_step: RunStep) -> None:
         """A run step ended (its final payload)."""
 
-    def on_tool_call_created(self, tool_call: JSON) -> None:
+    def on_tool_call_created(self, tool_call: ToolCall) -> None:
         """A tool call started."""
 
-    def on_tool_call_delta(self, delta: JSON, snapshot: JSON) -> None:
+    def on_tool_call_delta(self, delta: ToolCallDelta, snapshot: ToolCall) -> None:
         """A tool call changed: the delta, and the tool call so far."""
 
-    def on_tool_call_done(self, tool_call: JSON) -> None:
+    def on_tool_call_done(self, tool_call: ToolCall) -> None:
         """A tool call ended."""
 
-    def on_message_created(self, message: JSON) -> None:
+    def on_message_created(self, message: Message) -> None:
         """A message started."""
 
-    def on_message_delta(self, delta: JSON, snapshot: JSON) -> None:
+    def on_message_delta(self, delta: MessageDelta, snapshot: Message) -> None:
         """A message changed: the delta, and the message so far."""
 
-    def on_message_done(self, message: JSON) -> None:
+    def on_message_done(self, message: Message) -> None:
         """A message ended (its final payload)."""
 
-    def on_text_created(self, text: JSON) -> None:
+    def on_text_created(self, text: Text) -> None:
         """A text block started."""
 
-    def on_text_delta(self, delta: JSON, snapshot: JSON) -> None:
+    def on_text_delta(self, delta: TextDelta, snapshot: Text) -> None:
         """Text arrived: the delta, and the block's text so far."""
 
-    def on_text_done(self, text: JSON) -> None:
+    def on_text_done(self, text: Text) -> None:
         """A text block ended."""
 
-    def on_image_file_done(self, image_file: JSON) -> None:
+    def on_image_file_done(self, image_file: ImageFile) -> None:
         """An image file block ended."""
 
     def on_end(self) -> None:
@@ -734,13 +375,19 @@ class AsyncAssistantEventHandler(_HandlerBase):
         self.text_deltas: AsyncIterator[str] = _AsyncTextDeltas(self)
 
     def _init(self, events: AsyncIterable[Any], close: Callable[[], Any] | None = None) -> None:
-        self._attach(events, close)
+        self._attach(events, close, AsyncAssistantEventHandler)
         self._iterator = events.__aiter__()
 
     def __aiter__(self) -> AsyncAssistantEventHandler:
         return self
 
-    async def __anext__(self) -> Payload:
+    async def __anext__(self) -> AssistantStreamEvent:
+        event = await self._next_payload()
+        model: AssistantStreamEvent = self._typed_event(event)
+        return model
+
+    async def _next_payload(self) -> Payload:
+        """Read, fold and report the next event (StopAsyncIteration at the end)."""
         if self._iterator is None:
             raise self._not_started()
         if self._finished:
@@ -767,26 +414,31 @@ class AsyncAssistantEventHandler(_HandlerBase):
 
     async def _emit(self, event: Payload) -> None:
         self._current_event = event
-        await self.on_event(event)
-        for call in self._core.feed(event.event, event.data):  # type: ignore[arg-type]
-            await getattr(self, call.name)(*call.args)
+        if "on_event" in self._wanted:
+            await self.on_event(self._typed_event(event))
+        for callback, args in self._calls(event):
+            await callback(*args)
         self._current_event = None
 
     async def until_done(self) -> None:
-        async for _ in self:
-            pass
+        """Read the rest of the stream."""
+        while True:
+            try:
+                await self._next_payload()
+            except StopAsyncIteration:
+                return
 
-    async def get_final_run(self) -> JSON:
+    async def get_final_run(self) -> Run:
         await self.until_done()
         return self._final_run()
 
-    async def get_final_run_steps(self) -> list[JSON]:
+    async def get_final_run_steps(self) -> list[RunStep]:
         await self.until_done()
-        return self._core.run_steps
+        return self._final_run_steps()
 
-    async def get_final_messages(self) -> list[JSON]:
+    async def get_final_messages(self) -> list[Message]:
         await self.until_done()
-        return self._core.messages
+        return self._final_messages()
 
     async def close(self) -> None:
         source, self._source = self._source, None
@@ -797,46 +449,46 @@ class AsyncAssistantEventHandler(_HandlerBase):
             if hasattr(result, "__await__"):
                 await result
 
-    async def on_event(self, event: Payload) -> None:
+    async def on_event(self, event: AssistantStreamEvent) -> None:
         """Every event, before the callbacks it fires."""
 
-    async def on_run_step_created(self, run_step: JSON) -> None:
+    async def on_run_step_created(self, run_step: RunStep) -> None:
         """A run step started."""
 
-    async def on_run_step_delta(self, delta: JSON, snapshot: JSON) -> None:
+    async def on_run_step_delta(self, delta: RunStepDelta, snapshot: RunStep) -> None:
         """A run step changed."""
 
-    async def on_run_step_done(self, run_step: JSON) -> None:
+    async def on_run_step_done(self, run_step: RunStep) -> None:
         """A run step ended."""
 
-    async def on_tool_call_created(self, tool_call: JSON) -> None:
+    async def on_tool_call_created(self, tool_call: ToolCall) -> None:
         """A tool call started."""
 
-    async def on_tool_call_delta(self, delta: JSON, snapshot: JSON) -> None:
+    async def on_tool_call_delta(self, delta: ToolCallDelta, snapshot: ToolCall) -> None:
         """A tool call changed."""
 
-    async def on_tool_call_done(self, tool_call: JSON) -> None:
+    async def on_tool_call_done(self, tool_call: ToolCall) -> None:
         """A tool call ended."""
 
-    async def on_message_created(self, message: JSON) -> None:
+    async def on_message_created(self, message: Message) -> None:
         """A message started."""
 
-    async def on_message_delta(self, delta: JSON, snapshot: JSON) -> None:
+    async def on_message_delta(self, delta: MessageDelta, snapshot: Message) -> None:
         """A message changed."""
 
-    async def on_message_done(self, message: JSON) -> None:
+    async def on_message_done(self, message: Message) -> None:
         """A message ended."""
 
-    async def on_text_created(self, text: JSON) -> None:
+    async def on_text_created(self, text: Text) -> None:
         """A text block started."""
 
-    async def on_text_delta(self, delta: JSON, snapshot: JSON) -> None:
+    async def on_text_delta(self, delta: TextDelta, snapshot: Text) -> None:
         """Text arrived."""
 
-    async def on_text_done(self, text: JSON) -> None:
+    async def on_text_done(self, text: Text) -> None:
         """A text block ended."""
 
-    async def on_image_file_done(self, image_file: JSON) -> None:
+    async def on_image_file_done(self, image_file: ImageFile) -> None:
         """An image file block ended."""
 
     async def on_end(self) -> None:
@@ -873,7 +525,7 @@ class _AsyncTextDeltas:
 
     async def __anext__(self) -> str:
         while not self._pending:
-            event = await self._handler.__anext__()
+            event = await self._handler._next_payload()
             self._pending = list(_text_values(event))[::-1]
         return self._pending.pop()
 
@@ -1016,6 +668,7 @@ class AsyncAssistantStreamManager(Generic[AH]):
 
 __all__ = [
     "ASSISTANT_TRANSITIONS",
+    "CALLBACKS",
     "EVENT_INPUTS",
     "AssistantAccumulator",
     "AssistantEventHandler",

@@ -76,7 +76,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, Union
 
 from openai_proto.errors import (
     ContentFilterFinishReasonError,
@@ -87,6 +87,12 @@ from openai_proto.errors import (
 from openai_proto.lines import refused
 from openai_proto.sentinels import UNSET
 from openai_proto.streams.partial_json import PartialJSON
+
+if TYPE_CHECKING:
+    from openai_proto.generated.models.chat import ChatCompletion, ChatCompletionChunk
+
+C = TypeVar("C")
+S = TypeVar("S")
 
 #: The ``object`` of a chunk.
 CHUNK_OBJECT = "chat.completion.chunk"
@@ -258,26 +264,62 @@ class ChatCompletionStreamEvent:
         return f"{type(self).__name__}({fields})"
 
 
-class ChunkEvent(ChatCompletionStreamEvent):
-    """Every chunk: the chunk as sent, and the completion snapshot (see the module doc)."""
+class ChunkEvent(ChatCompletionStreamEvent, Generic[C, S]):
+    """Every chunk: ``chunk``, the chunk as sent, and ``snapshot``, the completion so far
+    (see the module doc). A plain state gives dicts; a ``typed`` one gives a
+    :class:`TypedChunkEvent` (models, decoded when first read)."""
 
-    __slots__ = ("_snapshot", "_state", "_version", "chunk")
+    __slots__ = ("_chunk", "_snapshot", "_state")
     type: ClassVar[Literal["chunk"]] = "chunk"
     FIELDS = ("choice_index", "chunk", "snapshot")
 
     def __init__(self, chunk: dict[str, Any], state: ChatCompletionStreamState) -> None:
         self.choice_index = None
-        self.chunk = chunk
+        self._chunk: Any = chunk
         self._state = state
-        self._version = state._version
-        self._snapshot: dict[str, Any] | None = None
+        self._snapshot: Any = None
 
     @property
-    def snapshot(self) -> dict[str, Any]:
+    def chunk(self) -> C:
+        """The chunk as sent."""
+        chunk: C = self._chunk
+        return chunk
+
+    @property
+    def snapshot(self) -> S:
         """The completion so far (a fresh dict; never changed afterwards)."""
         if self._snapshot is None:
             self._snapshot = self._state.current_completion_snapshot
-        return self._snapshot
+        snapshot: S = self._snapshot
+        return snapshot
+
+
+class TypedChunkEvent(ChunkEvent["ChatCompletionChunk", "ChatCompletion"]):
+    """A :class:`ChunkEvent` of a ``typed`` state: ``chunk`` is a ``ChatCompletionChunk``
+    and ``snapshot`` a ``ChatCompletion`` (the generated models), each decoded from the
+    dict when first read and kept — an event nobody looks at costs no decoding."""
+
+    __slots__ = ()
+
+    @property
+    def chunk(self) -> ChatCompletionChunk:
+        """The chunk as sent, as a ``ChatCompletionChunk``."""
+        chunk = self._chunk
+        if type(chunk) is dict:
+            from openai_proto.generated.models.chat import ChatCompletionChunk
+            from openai_proto.models import structure
+
+            chunk = self._chunk = structure(chunk, ChatCompletionChunk)
+        model: ChatCompletionChunk = chunk
+        return model
+
+    @property
+    def snapshot(self) -> ChatCompletion:
+        """The completion so far, as a ``ChatCompletion`` (never changed afterwards)."""
+        if self._snapshot is None:
+            self._snapshot = self._state.typed_snapshot()
+        snapshot: ChatCompletion = self._snapshot
+        return snapshot
 
 
 class UnknownChunkEvent(ChatCompletionStreamEvent):
@@ -494,7 +536,25 @@ EVENT_TYPES: dict[str, type[ChatCompletionStreamEvent]] = {
 
 #: Any event (a union: ``event.type == "content.delta"`` narrows it for type checkers).
 ChatEvent = Union[
-    ChunkEvent,
+    ChunkEvent[dict[str, Any], dict[str, Any]],
+    UnknownChunkEvent,
+    ContentDeltaEvent,
+    ContentDoneEvent,
+    RefusalDeltaEvent,
+    RefusalDoneEvent,
+    FunctionToolCallArgumentsDeltaEvent,
+    FunctionToolCallArgumentsDoneEvent,
+    LogprobsContentDeltaEvent,
+    LogprobsContentDoneEvent,
+    LogprobsRefusalDeltaEvent,
+    LogprobsRefusalDoneEvent,
+]
+
+
+#: Any event of a ``typed`` state (what the client's stream helpers give): the chunk event
+#: is a :class:`TypedChunkEvent`.
+TypedChatEvent = Union[
+    TypedChunkEvent,
     UnknownChunkEvent,
     ContentDeltaEvent,
     ContentDoneEvent,
@@ -610,8 +670,10 @@ class ChatStreamState(enum.Enum):
     STREAMING = "streaming"
     #: ``close()`` was called; the snapshot and final completion stay readable.
     CLOSED = "closed"
-    #: A chunk broke the protocol, or parsing was asked for and a choice stopped early;
-    #: every later ``handle_chunk``/``close`` raises that error again.
+    #: Handling a chunk raised: it broke the protocol, parsing was asked for and a choice
+    #: stopped early, or a ``parse`` / ``parse_arguments`` hook raised (a
+    #: ContentParseError, ...); every later ``handle_chunk``/``close`` raises that error
+    #: again.
     FAILED = "failed"
 
     __hash__ = object.__hash__
@@ -653,6 +715,14 @@ class ChatCompletionStreamState:
     ``strict`` function tools get ``parsed_arguments``. ``parse`` / ``parse_arguments``
     turn the complete JSON into your type (identity by default; ``parse_arguments`` gets
     the tool's name too).
+
+    ``typed``: what the client's stream helpers use. Chunk events are
+    :class:`TypedChunkEvent` (``chunk`` and ``snapshot`` as models, decoded when read),
+    and :meth:`get_final_completion` gives a ``ParsedChatCompletion`` in which every
+    message has ``parsed`` and every function call ``parsed_arguments`` (``None`` when
+    nothing was parsed); the errors for ``length`` / ``content_filter`` hold a
+    ``ParsedChatCompletion`` too. Everything else is the same: events and
+    :attr:`current_completion_snapshot` stay as they are.
     """
 
     def __init__(
@@ -662,7 +732,10 @@ class ChatCompletionStreamState:
         input_tools: Iterable[Mapping[str, Any]] | None = None,
         parse: Parse | None = None,
         parse_arguments: ParseArguments | None = None,
+        typed: bool = False,
     ) -> None:
+        self.typed = typed
+        self._chunk_event: type[ChunkEvent[Any, Any]] = TypedChunkEvent if typed else ChunkEvent
         self._parse_content = _is_json_format(response_format)
         self._strict_tools = _strict_tool_names(input_tools)
         self._parseable = self._parse_content or bool(self._strict_tools)
@@ -704,15 +777,23 @@ class ChatCompletionStreamState:
         assert self._snapshot is not None
         return self._snapshot
 
+    def typed_snapshot(self) -> ChatCompletion:
+        """:attr:`current_completion_snapshot` decoded into a ``ChatCompletion`` model."""
+        from openai_proto.generated.models.chat import ChatCompletion
+        from openai_proto.models import structure
+
+        snapshot: ChatCompletion = structure(self.current_completion_snapshot, ChatCompletion)
+        return snapshot
+
     def get_final_completion(self, as_type: Any = None) -> Any:
         """The completion: the snapshot plus ``parsed`` on each message and
         ``parsed_arguments`` on each strict function call when parsing was asked for.
 
         Call it when the stream has ended. ``as_type`` (a model class) decodes it with
-        :func:`openai_proto.models.structure`; by default it is a dict. Raises the error
-        that failed the stream, if any, and, when parsing was asked for,
-        LengthFinishReasonError / ContentFilterFinishReasonError for a choice that stopped
-        early.
+        :func:`openai_proto.models.structure`; by default it is a dict (a
+        ``ParsedChatCompletion`` for a ``typed`` state). Raises the error that failed the
+        stream, if any, and, when parsing was asked for, LengthFinishReasonError /
+        ContentFilterFinishReasonError for a choice that stopped early.
         """
         if self._state is ChatStreamState.FAILED:
             self._raise_again()
@@ -720,9 +801,14 @@ class ChatCompletionStreamState:
         if self._parseable:
             for choice in completion["choices"]:
                 self._check_finish(choice["finish_reason"], completion)
+        if self._parseable or self.typed:
             completion = self._with_parsed(completion)
         if as_type is None:
-            return completion
+            if not self.typed:
+                return completion
+            from openai_proto.structured.parsed_chat import ParsedChatCompletion
+
+            as_type = ParsedChatCompletion
         from openai_proto.models import structure
 
         return structure(completion, as_type)
@@ -738,11 +824,7 @@ class ChatCompletionStreamState:
         handler, next_state = row
         try:
             events = handler(self, chunk)
-        except (
-            RemoteProtocolError,
-            LengthFinishReasonError,
-            ContentFilterFinishReasonError,
-        ) as exc:
+        except Exception as exc:  # the chunk was half merged: nothing can follow it
             self._error = exc
             self._state = ChatStreamState.FAILED
             raise
@@ -780,7 +862,7 @@ class ChatCompletionStreamState:
         for key, value in chunk.items():
             if value is not None and key not in CHUNK_ONLY_KEYS:
                 top[key] = value
-        events: Events = [ChunkEvent(chunk, self)]
+        events: Events = [self._chunk_event(chunk, self)]
         for choice in choices:
             self._merge_choice(choice, events)
         return events
@@ -1004,14 +1086,21 @@ class ChatCompletionStreamState:
         return result
 
     def _check_finish(self, reason: Any, completion: dict[str, Any] | None) -> None:
-        if not self._parseable:
+        if not self._parseable or reason not in ("length", "content_filter"):
             return
+        held = self._error_completion(completion or self._build_snapshot())
         if reason == "length":
-            raise LengthFinishReasonError(
-                completion=completion if completion is not None else self._build_snapshot()
-            )
-        if reason == "content_filter":
-            raise ContentFilterFinishReasonError()
+            raise LengthFinishReasonError(completion=held)
+        raise ContentFilterFinishReasonError(completion=held)
+
+    def _error_completion(self, completion: dict[str, Any]) -> Any:
+        """What a finish-reason error holds: the snapshot (a model for a typed state)."""
+        if not self.typed:
+            return completion
+        from openai_proto.models import structure
+        from openai_proto.structured.parsed_chat import ParsedChatCompletion
+
+        return structure(completion, ParsedChatCompletion)
 
     def _with_parsed(self, completion: dict[str, Any]) -> dict[str, Any]:
         choices = []
@@ -1020,6 +1109,8 @@ class ChatCompletionStreamState:
             message = dict(built["message"])
             if self._parse_content:
                 message["parsed"] = self._final_parsed(state) if message["content"] else None
+            elif self.typed:
+                message["parsed"] = None
             if "tool_calls" in message:
                 message["tool_calls"] = [
                     self._call_with_parsed(state, index, call)

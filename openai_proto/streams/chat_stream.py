@@ -15,11 +15,21 @@ A chunk may be a dict, or a model object (turned into a dict with
 :func:`openai_proto.models.unstructure`, or its ``to_dict()``). Closing the stream closes
 the source (its ``close()``, or ``aclose()`` for async sources, or the ``close`` given);
 so does reaching its end, and leaving the ``with`` block early.
+
+What the streams give is typed, as users of the official helper know it: they fold the
+chunks with a ``typed`` :class:`~openai_proto.streams.chat.ChatCompletionStreamState`, so
+``event.chunk`` is a ``ChatCompletionChunk`` and ``event.snapshot`` a ``ChatCompletion``
+(decoded only when read), :attr:`~ChatCompletionStream.current_completion_snapshot` a
+``ChatCompletion`` and :meth:`~ChatCompletionStream.get_final_completion` a
+``ParsedChatCompletion[T]`` — ``T`` being the ``response_format`` class, when the client's
+``stream(response_format=T)`` made the stream. The snapshot dict stays available as
+``stream.state.current_completion_snapshot``.
 """
 
 from __future__ import annotations
 
 import inspect
+import typing
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
@@ -32,14 +42,27 @@ from collections.abc import (
     Mapping,
 )
 from types import TracebackType
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
 
+from openai_proto.errors import InvalidRequestError
 from openai_proto.streams.chat import (
     ChatCompletionStreamState,
-    ChatEvent,
     Parse,
     ParseArguments,
+    TypedChatEvent,
 )
+
+if TYPE_CHECKING:
+    from openai_proto.generated.models.chat import ChatCompletion
+    from openai_proto.structured.parsed_chat import ParsedChatCompletion
+
+if TYPE_CHECKING:  # a default (``Any``) for type checkers; typing_extensions is not required
+    from typing_extensions import TypeVar as DefaultTypeVar
+
+    #: The ``response_format`` class of the stream (what ``message.parsed`` holds).
+    T = DefaultTypeVar("T", default=Any)
+else:
+    T = TypeVar("T")
 
 
 def chunk_dict(chunk: Any) -> Any:
@@ -62,16 +85,26 @@ def _new_state(
     parse_arguments: ParseArguments | None,
 ) -> ChatCompletionStreamState:
     if state is not None:
+        if not state.typed:
+            raise InvalidRequestError(
+                "the chat stream helpers need a ChatCompletionStreamState(typed=True)"
+            )
         return state
     return ChatCompletionStreamState(
         response_format=response_format,
         input_tools=input_tools,
         parse=parse,
         parse_arguments=parse_arguments,
+        typed=True,
     )
 
 
-class ChatCompletionStream:
+def _typed_handler(state: ChatCompletionStreamState) -> Callable[[Any], list[TypedChatEvent]]:
+    """``state.handle_chunk``, typed as what a typed state gives."""
+    return typing.cast("Callable[[Any], list[TypedChatEvent]]", state.handle_chunk)
+
+
+class ChatCompletionStream(Generic[T]):
     """Chunks in, events out, as an iterator.
 
     >>> chunk = {"object": "chat.completion.chunk", "id": "c1", "choices": [
@@ -79,7 +112,7 @@ class ChatCompletionStream:
     >>> with ChatCompletionStream([chunk]) as stream:
     ...     [event.type for event in stream]
     ['chunk', 'content.delta', 'content.done']
-    >>> stream.get_final_completion()["choices"][0]["message"]["content"]
+    >>> stream.get_final_completion().choices[0].message.content
     'Hi'
     """
 
@@ -101,8 +134,8 @@ class ChatCompletionStream:
         self._closed = False
         self._iterator = self._events()
 
-    def _events(self) -> Generator[ChatEvent, None, None]:
-        handle = self.state.handle_chunk
+    def _events(self) -> Generator[TypedChatEvent, None, None]:
+        handle = _typed_handler(self.state)
         try:
             for chunk in self.response:
                 yield from handle(chunk if type(chunk) is dict else chunk_dict(chunk))
@@ -110,13 +143,13 @@ class ChatCompletionStream:
         finally:
             self._release()
 
-    def __iter__(self) -> Iterator[ChatEvent]:
+    def __iter__(self) -> Iterator[TypedChatEvent]:
         return self
 
-    def __next__(self) -> ChatEvent:
+    def __next__(self) -> TypedChatEvent:
         return next(self._iterator)
 
-    def __enter__(self) -> ChatCompletionStream:
+    def __enter__(self) -> ChatCompletionStream[T]:
         return self
 
     def __exit__(
@@ -139,24 +172,27 @@ class ChatCompletionStream:
             if self._close_source is not None:
                 self._close_source()
 
-    def until_done(self) -> ChatCompletionStream:
+    def until_done(self) -> ChatCompletionStream[T]:
         """Consume the rest of the stream."""
         for _ in self:
             pass
         return self
 
-    def get_final_completion(self, as_type: Any = None) -> Any:
-        """Consume the rest of the stream; the completion (see
+    def get_final_completion(self) -> ParsedChatCompletion[T]:
+        """Consume the rest of the stream; the completion, with ``parsed`` on each message
+        and ``parsed_arguments`` on each function call (see
         :meth:`ChatCompletionStreamState.get_final_completion`)."""
         self.until_done()
-        return self.state.get_final_completion(as_type)
+        final: ParsedChatCompletion[T] = self.state.get_final_completion()
+        return final
 
     @property
-    def current_completion_snapshot(self) -> dict[str, Any]:
-        return self.state.current_completion_snapshot
+    def current_completion_snapshot(self) -> ChatCompletion:
+        """The completion so far, as a ``ChatCompletion``."""
+        return self.state.typed_snapshot()
 
 
-class AsyncChatCompletionStream:
+class AsyncChatCompletionStream(Generic[T]):
     """Chunks in, events out, as an async iterator (any event loop)."""
 
     def __init__(
@@ -179,8 +215,8 @@ class AsyncChatCompletionStream:
         self._closed = False
         self._iterator = self._events()
 
-    async def _events(self) -> AsyncGenerator[ChatEvent, None]:
-        handle = self.state.handle_chunk
+    async def _events(self) -> AsyncGenerator[TypedChatEvent, None]:
+        handle = _typed_handler(self.state)
         try:
             async for chunk in self.response:
                 for event in handle(chunk if type(chunk) is dict else chunk_dict(chunk)):
@@ -189,13 +225,13 @@ class AsyncChatCompletionStream:
         finally:
             await self._release()
 
-    def __aiter__(self) -> AsyncIterator[ChatEvent]:
+    def __aiter__(self) -> AsyncIterator[TypedChatEvent]:
         return self
 
-    async def __anext__(self) -> ChatEvent:
+    async def __anext__(self) -> TypedChatEvent:
         return await self._iterator.__anext__()
 
-    async def __aenter__(self) -> AsyncChatCompletionStream:
+    async def __aenter__(self) -> AsyncChatCompletionStream[T]:
         return self
 
     async def __aexit__(
@@ -220,39 +256,41 @@ class AsyncChatCompletionStream:
                 if inspect.isawaitable(result):
                     await result
 
-    async def until_done(self) -> AsyncChatCompletionStream:
+    async def until_done(self) -> AsyncChatCompletionStream[T]:
         """Consume the rest of the stream."""
         async for _ in self:
             pass
         return self
 
-    async def get_final_completion(self, as_type: Any = None) -> Any:
-        """Consume the rest of the stream; the completion."""
+    async def get_final_completion(self) -> ParsedChatCompletion[T]:
+        """Consume the rest of the stream; the completion (as the sync stream's)."""
         await self.until_done()
-        return self.state.get_final_completion(as_type)
+        final: ParsedChatCompletion[T] = self.state.get_final_completion()
+        return final
 
     @property
-    def current_completion_snapshot(self) -> dict[str, Any]:
-        return self.state.current_completion_snapshot
+    def current_completion_snapshot(self) -> ChatCompletion:
+        """The completion so far, as a ``ChatCompletion``."""
+        return self.state.typed_snapshot()
 
 
-class ChatCompletionStreamManager:
+class ChatCompletionStreamManager(Generic[T]):
     """``with manager as stream:`` starts the request (``open_stream()``) on entry and
     closes it on exit, even when the block leaves early.
 
     >>> chunk = {"object": "chat.completion.chunk", "choices": [
     ...     {"index": 0, "delta": {"content": "Hi"}, "finish_reason": "stop"}]}
     >>> with ChatCompletionStreamManager(lambda: iter([chunk])) as stream:
-    ...     stream.get_final_completion()["choices"][0]["finish_reason"]
+    ...     stream.get_final_completion().choices[0].finish_reason
     'stop'
     """
 
     def __init__(self, open_stream: Callable[[], Iterable[Any]], **options: Any) -> None:
         self._open = open_stream
         self._options = options
-        self._stream: ChatCompletionStream | None = None
+        self._stream: ChatCompletionStream[T] | None = None
 
-    def __enter__(self) -> ChatCompletionStream:
+    def __enter__(self) -> ChatCompletionStream[T]:
         self._stream = ChatCompletionStream(self._open(), **self._options)
         return self._stream
 
@@ -273,16 +311,16 @@ AsyncSource = Union[
 ]
 
 
-class AsyncChatCompletionStreamManager:
+class AsyncChatCompletionStreamManager(Generic[T]):
     """``async with manager as stream:``; ``open_stream`` is an awaitable giving the source
     (as the official SDK takes), or a function returning the source or an awaitable of it."""
 
     def __init__(self, open_stream: AsyncSource, **options: Any) -> None:
         self._open = open_stream
         self._options = options
-        self._stream: AsyncChatCompletionStream | None = None
+        self._stream: AsyncChatCompletionStream[T] | None = None
 
-    async def __aenter__(self) -> AsyncChatCompletionStream:
+    async def __aenter__(self) -> AsyncChatCompletionStream[T]:
         source: Any = self._open() if callable(self._open) else self._open
         if inspect.isawaitable(source):
             source = await source

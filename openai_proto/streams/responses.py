@@ -34,6 +34,15 @@ grows the snapshot's own string in place (``+=`` on a string nothing else holds,
 CPython does without copying), so folding is linear in the length of the stream, also
 when the snapshot is read after every event. Delta events hold no string of their own.
 
+Structured output (all optional, all set by ``client.responses.stream(text_format=...,
+tools=...)``): ``parse_text`` reads the text of ``response.output_text.done`` into the
+event's ``parsed``; ``partial_text=True`` gives output-text delta events a ``parsed``
+partial JSON value; ``parse_arguments`` (tool name -> parser, for strict function tools)
+gives ``response.function_call_arguments.delta`` events a partial ``parsed_arguments`` and
+``.done`` events the parsed one; ``decode_final`` turns the final response into what
+``ResponseFinishedEvent.response`` gives (by default the generated ``Response`` model).
+The events are in :mod:`openai_proto.streams.response_events`.
+
 Resuming. ``ResponseAccumulator(starting_after=n)`` folds every event but returns only
 those whose ``sequence_number`` is above ``n`` (for a stream the server replays from the
 start). ``ResponseAccumulator.resume(snapshot, starting_after=n)`` continues from a
@@ -51,11 +60,20 @@ import enum
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import attrs
-
 from openai_proto.errors import LocalProtocolError, RemoteProtocolError
 from openai_proto.lines import Failure, raise_again, refused
 from openai_proto.streams.events import stream_error
+from openai_proto.streams.response_events import (
+    Decoded,
+    PartialText,
+    ResponseArgumentsDoneEvent,
+    ResponseDeltaEvent,
+    ResponseEvent,
+    ResponseFinishedEvent,
+    ResponseTextDoneEvent,
+    UnknownResponseEvent,
+    response_model,
+)
 
 JSON = dict[str, Any]
 
@@ -220,76 +238,6 @@ def _malformed(event: Mapping[str, Any], reason: str) -> RemoteProtocolError:
     return RemoteProtocolError(f"malformed {name}: {reason}")
 
 
-# -- the events we hand out ---------------------------------------------------------------
-
-
-@attrs.frozen(slots=True)
-class ResponseEvent:
-    """One event of the stream: the raw dict, with its fields also readable as attributes.
-
-    ``event.type``, ``event.sequence_number``, ``event.delta``, ``event.output_index``...
-    read the event's JSON; a field the event does not have raises AttributeError.
-    """
-
-    data: JSON
-
-    @property
-    def type(self) -> str:
-        return str(self.data.get("type"))
-
-    @property
-    def sequence_number(self) -> int | None:
-        number = self.data.get("sequence_number")
-        return number if type(number) is int else None
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name == "data":
-            raise AttributeError(name)
-        try:
-            return self.data[name]
-        except KeyError:
-            raise AttributeError(f"{self.type} has no field {name!r}") from None
-
-
-@attrs.frozen(slots=True)
-class ResponseDeltaEvent(ResponseEvent):
-    """A text delta that was accumulated; ``snapshot`` is the text so far (at this event).
-
-    For ``response.output_text.delta``, ``response.refusal.delta``,
-    ``response.function_call_arguments.delta``, ``response.custom_tool_call_input.delta``,
-    ``response.reasoning_text.delta``, ``response.reasoning_summary_text.delta``,
-    ``response.mcp_call_arguments.delta`` and ``response.code_interpreter_call_code.delta``.
-    """
-
-    buffer: TextBuffer = attrs.field(repr=False, eq=False)
-    length: int = attrs.field(repr=False, eq=False)
-
-    @property
-    def snapshot(self) -> str:
-        return self.buffer.text_at(self.length)
-
-
-@attrs.frozen(slots=True)
-class ResponseTextDoneEvent(ResponseEvent):
-    """``response.output_text.done``, with ``parsed``: the text read by the accumulator's
-    ``parse_text`` (``None`` when there is none)."""
-
-    parsed: Any = None
-
-
-@attrs.frozen(slots=True)
-class ResponseFinishedEvent(ResponseEvent):
-    """``response.completed`` / ``response.failed`` / ``response.incomplete``;
-    ``response`` is the final response (the payload, with our output if it had none)."""
-
-    response: JSON = attrs.field(factory=dict, repr=False)
-
-
-@attrs.frozen(slots=True)
-class UnknownResponseEvent(ResponseEvent):
-    """An event type this accumulator does not know; passed through untouched."""
-
-
 # -- the state machine ---------------------------------------------------------------------
 
 
@@ -390,6 +338,9 @@ class ResponseAccumulator:
         *,
         starting_after: int | None = None,
         parse_text: Callable[[str], Any] | None = None,
+        partial_text: bool = False,
+        parse_arguments: Mapping[str, Callable[[str], Any]] | None = None,
+        decode_final: Callable[[JSON], Any] | None = None,
     ) -> None:
         self._state = ResponseAccumulatorState.AWAITING
         self._snapshot: JSON | None = None
@@ -402,6 +353,10 @@ class ResponseAccumulator:
         self._skip_through: int | None = None
         self._last_sequence_number: int | None = None
         self._parse_text = parse_text
+        self._partial_text = partial_text
+        self._parse_arguments = dict(parse_arguments or {})
+        self._partials: dict[int, PartialText] = {}
+        self._decode_final = decode_final if decode_final is not None else Decoded(response_model)
 
     @classmethod
     def resume(
@@ -410,12 +365,21 @@ class ResponseAccumulator:
         *,
         starting_after: int | None,
         parse_text: Callable[[str], Any] | None = None,
+        partial_text: bool = False,
+        parse_arguments: Mapping[str, Callable[[str], Any]] | None = None,
+        decode_final: Callable[[JSON], Any] | None = None,
     ) -> ResponseAccumulator:
         """Continue from ``snapshot`` (taken at sequence number ``starting_after``).
 
         Events numbered ``starting_after`` or less are skipped, neither folded nor returned.
+        The other arguments are those of the constructor.
         """
-        accumulator = cls(parse_text=parse_text)
+        accumulator = cls(
+            parse_text=parse_text,
+            partial_text=partial_text,
+            parse_arguments=parse_arguments,
+            decode_final=decode_final,
+        )
         accumulator._start(clone_json(dict(snapshot)))
         accumulator._skip_through = starting_after
         accumulator._last_sequence_number = starting_after
@@ -590,7 +554,7 @@ class ResponseAccumulator:
             ours = self._snapshot["output"] if self._snapshot is not None else []
             response = {**response, "output": ours}
         self._final = response
-        return ResponseFinishedEvent(event, response)
+        return ResponseFinishedEvent(event, response, self._decode_final)
 
     def _same_response(self, event: JSON) -> JSON:
         response = field_object(event, "response")
@@ -699,7 +663,8 @@ class ResponseAccumulator:
                 existing.extend(logprobs)
             else:
                 part["logprobs"] = list(logprobs)
-        return ResponseDeltaEvent(event, buffer, buffer.length)
+        partial = self._partial(buffer, "text") if self._partial_text else None
+        return ResponseDeltaEvent(event, buffer, buffer.length, partial)
 
     def _text_done(self, event: JSON) -> ResponseEvent:
         text = field_text(event, "text")
@@ -746,6 +711,37 @@ class ResponseAccumulator:
         part = self._part(event, "summary", "summary_index", _new_summary_text)
         self._texts.set(part, "text", text)
         return ResponseEvent(event)
+
+    # -- handlers: function call arguments, parsed for strict tools -----------------------------
+
+    def _arguments_delta(self, event: JSON) -> ResponseEvent:
+        delta = field_text(event, "delta")
+        item = self._item(event)
+        buffer = self._texts.append(item, "arguments", delta)
+        partial = None
+        if self._arguments_parser(item) is not None:
+            partial = self._partial(buffer, "arguments")
+        return ResponseDeltaEvent(event, buffer, buffer.length, partial)
+
+    def _arguments_done(self, event: JSON) -> ResponseEvent:
+        text = field_text(event, "arguments")
+        item = self._item(event)
+        self._texts.set(item, "arguments", text)
+        parser = self._arguments_parser(item)
+        return ResponseArgumentsDoneEvent(event, None if parser is None else parser(text))
+
+    def _arguments_parser(self, item: JSON) -> Callable[[str], Any] | None:
+        """The parser of a function call's arguments, when its tool is strict."""
+        if not self._parse_arguments or item.get("type") != "function_call":
+            return None
+        name = item.get("name")
+        return self._parse_arguments.get(name) if type(name) is str else None
+
+    def _partial(self, buffer: TextBuffer, kind: str) -> PartialText:
+        partial = self._partials.get(id(buffer))
+        if partial is None or partial.buffer is not buffer:
+            partial = self._partials[id(buffer)] = PartialText(buffer, kind)
+        return partial
 
 
 def _new_output_text() -> JSON:
@@ -806,8 +802,8 @@ FOLDS: dict[str, Fold] = {
     "response.reasoning_summary_part.done": _A._summary_part,
     "response.reasoning_summary_text.delta": _A._summary_delta,
     "response.reasoning_summary_text.done": _A._summary_done,
-    "response.function_call_arguments.delta": _item_text_delta("arguments"),
-    "response.function_call_arguments.done": _item_text_done("arguments", "arguments"),
+    "response.function_call_arguments.delta": _A._arguments_delta,
+    "response.function_call_arguments.done": _A._arguments_done,
     "response.custom_tool_call_input.delta": _item_text_delta("input"),
     "response.custom_tool_call_input.done": _item_text_done("input", "input"),
     "response.mcp_call_arguments.delta": _item_text_delta("arguments"),
@@ -884,6 +880,7 @@ __all__ = [
     "IndexedList",
     "ResponseAccumulator",
     "ResponseAccumulatorState",
+    "ResponseArgumentsDoneEvent",
     "ResponseDeltaEvent",
     "ResponseEvent",
     "ResponseFinishedEvent",

@@ -4,7 +4,10 @@
 They decode like any model (``structure(data, ParsedChatCompletion)``): ``parsed`` and
 ``parsed_arguments`` take whatever the JSON dict holds under those keys (the parsing
 functions put instances there), and are ``UNSET`` when absent. Custom tool calls keep their
-own class. For type checkers the classes are generic in the parsed type.
+own class. For type checkers the classes are generic in the parsed type, and ``parsed`` is
+``T | None``: :func:`~openai_proto.structured.parse_chat_completion`,
+``client.chat.completions.parse()`` and the client's stream helpers always set it (and
+``parsed_arguments`` on every function call), ``None`` when there was nothing to parse.
 """
 
 from __future__ import annotations
@@ -59,8 +62,8 @@ class ParsedChatCompletionMessage(ChatCompletionMessage, Generic[T]):
     """The message, with ``parsed``: the content read as the ``response_format`` type
     (``None`` when refused, empty, or no format was given)."""
 
-    if TYPE_CHECKING:
-        parsed: T | UnsetType | None = UNSET
+    if TYPE_CHECKING:  # always set by the parsing functions (UNSET only if decoded by hand)
+        parsed: T | None = None
     else:
         parsed: Any = UNSET
     # (a list of subclasses: invariance makes mypy call the override unsafe)

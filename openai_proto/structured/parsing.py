@@ -23,7 +23,9 @@ or a wrong shape raises :class:`~openai_proto.errors.ContentParseError` holding 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+import attrs
 
 from openai_proto.errors import (
     ContentFilterFinishReasonError,
@@ -53,6 +55,48 @@ ContentReader = Callable[[str], Any]
 # -- chat completions ------------------------------------------------------------------------
 
 
+@attrs.frozen(eq=True)
+class ChatCompletionParser(Generic[T]):
+    """:func:`parse_chat_completion` with its ``response_format`` and ``tools`` bound and
+    checked once (tools validated, readers looked up): call it with each completion. It is
+    the ``decode_with`` of the calls ``chat.completions.parse()`` builds, so two calls made
+    with the same arguments are equal."""
+
+    response_format: Any = None
+    tools: tuple[Any, ...] = ()
+    _read_content: ContentReader | None = attrs.field(init=False, eq=False, repr=False)
+    _parsers: Mapping[str, ArgumentsParser] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        validate_input_tools(self.tools)
+        _register_dumpers(self.response_format, list(self.tools))
+        object.__setattr__(self, "_read_content", content_reader(self.response_format))
+        object.__setattr__(self, "_parsers", argument_parsers(self.tools))
+
+    def __call__(self, completion: Any) -> ParsedChatCompletion[T]:
+        from openai_proto.models import structure
+        from openai_proto.structured.parsed_chat import ParsedChatCompletion
+
+        data = _as_dict(completion, "chat completion")
+        read_content, parsers = self._read_content, self._parsers
+        choices = data.get("choices")
+        if isinstance(choices, list):
+            if read_content is not None or parsers:
+                for choice in choices:
+                    if isinstance(choice, dict):
+                        _check_finish(choice.get("finish_reason"), data, ParsedChatCompletion)
+            parse_content = read_content is not None
+            data = {
+                **data,
+                "choices": [
+                    _parsed_choice(choice, read_content, parse_content, parsers)
+                    for choice in choices
+                ],
+            }
+        parsed: ParsedChatCompletion[T] = structure(data, ParsedChatCompletion)
+        return parsed
+
+
 @overload
 def parse_chat_completion(
     completion: Any, *, response_format: type[T], tools: Iterable[Any] | None = None
@@ -66,29 +110,8 @@ def parse_chat_completion(
 ) -> ParsedChatCompletion[Any]:
     """The completion (a dict, or a ChatCompletion model) with ``parsed`` /
     ``parsed_arguments`` filled in (rules in the module doc)."""
-    from openai_proto.models import structure
-    from openai_proto.structured.parsed_chat import ParsedChatCompletion
-
-    tools = list(tools or ())
-    validate_input_tools(tools)
-    data = _as_dict(completion, "chat completion")
-    read_content = content_reader(response_format)
-    parsers = argument_parsers(tools)
-    choices = data.get("choices")
-    if (read_content is not None or parsers) and isinstance(choices, list):
-        for choice in choices:
-            if isinstance(choice, dict):
-                _check_finish(choice.get("finish_reason"), data, ParsedChatCompletion)
-    if isinstance(choices, list):
-        _register_dumpers(response_format, tools)
-        parse_content = read_content is not None
-        data = {
-            **data,
-            "choices": [
-                _parsed_choice(choice, read_content, parse_content, parsers) for choice in choices
-            ],
-        }
-    return structure(data, ParsedChatCompletion)
+    parser: ChatCompletionParser[Any] = ChatCompletionParser(response_format, tuple(tools or ()))
+    return parser(completion)
 
 
 def _check_finish(reason: Any, data: JSON, cls: type) -> None:
@@ -218,6 +241,7 @@ def chat_stream_parsers(response_format: Any = None, tools: Iterable[Any] | None
     """
     tools = list(tools or ())
     parsers = argument_parsers(tools)
+    _register_dumpers(response_format, tools)
     parse = None
     if response_format is not None and not isinstance(response_format, Mapping):
         target = response_format
@@ -300,6 +324,7 @@ def _register_dumpers(fmt: Any, tools: list[Any]) -> None:
 
 
 __all__ = [
+    "ChatCompletionParser",
     "chat_stream_parsers",
     "content_reader",
     "parse_chat_completion",

@@ -10,13 +10,19 @@ same server in the same run:
 - our aiohttp, trio and httpx-async bindings through the generated resource,
   ``client.chat.completions.create(...)``: typed ``ChatCompletion`` results, and
   ``create(stream=True)`` giving typed ``ChatCompletionChunk`` events;
-- the official ``openai.AsyncOpenAI`` (pydantic models, over its ``httpx2`` fork).
+- the official ``openai.AsyncOpenAI`` (pydantic models, over its ``httpx2`` fork);
+- for context, in parentheses: trio + h11 used bare, and ``httpx.AsyncClient`` used
+  bare, each doing ``json.loads`` like the floor: what the library under a binding
+  costs by itself.
 
 Requests/s at concurrency 1, 16 and 64: each round runs that many workers, each
-calling in a loop, for :data:`ROUND_SECONDS`; the best of :data:`ROUNDS` rounds counts.
-Chunks/s: one stream of :data:`STREAM_EVENTS` events, best of :data:`ROUNDS`.  The
-whole run is repeated ``--runs`` times (default 3, or ``BENCH_RUNS``) and the table
-gives, per cell, the median over runs of the rate and of its ratio to the floor.
+calling in a loop, for :data:`ROUND_SECONDS`.  Chunks/s: one stream of
+:data:`STREAM_EVENTS` events per round.  Every row runs on its own event loop in its
+own thread (:class:`Runner`) and the rows take turns round by round, so each round of
+a row is next in time to a round of the floor.  A run is :data:`ROUNDS` rounds per
+concurrency and :data:`STREAM_ROUNDS` streams; the whole is repeated ``--runs`` times
+(default 3, or ``BENCH_RUNS``).  Each cell of the table is the median over all rounds:
+of the rate, and of the ratio of each round to the floor's round next to it.
 """
 
 from __future__ import annotations
@@ -33,13 +39,16 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
+import h11
+import httpx
 import trio
 
 from tests.bench.fast_server import STREAM_EVENTS
@@ -47,6 +56,7 @@ from tests.bench.fast_server import STREAM_EVENTS
 CHAT: dict[str, Any] = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
 CONCURRENCY = (1, 16, 64)
 ROUNDS = 3
+STREAM_ROUNDS = 7
 ROUND_SECONDS = 0.25
 WARMUP_SECONDS = 0.1
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,6 +139,93 @@ class Floor(Row):
         await self.session.close()
 
 
+class TrioFloor(Row):
+    """Context for the trio row: bare trio + h11, one keep-alive connection per worker."""
+
+    name = "(trio + h11 + json.loads)"
+    loop = "trio"
+
+    async def open(self, base_url: str) -> None:
+        url = urlsplit(base_url + "/chat/completions")
+        self.host, self.port, self.path = url.hostname or "", url.port or 80, url.path
+        self.idle: list[tuple[trio.SocketStream, h11.Connection]] = []
+
+    async def _exchange(self, body: bytes) -> AsyncIterator[bytes]:
+        if self.idle:
+            stream, connection = self.idle.pop()
+        else:
+            stream = await trio.open_tcp_stream(self.host, self.port)
+            connection = h11.Connection(h11.CLIENT)
+        headers = [
+            ("Host", f"{self.host}:{self.port}"),
+            ("Authorization", "Bearer sk-bench"),
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+        ]
+        request = h11.Request(method="POST", target=self.path, headers=headers)
+        wire = connection.send(request) or b""
+        wire += connection.send(h11.Data(data=body)) or b""
+        wire += connection.send(h11.EndOfMessage()) or b""
+        await stream.send_all(wire)
+        while True:
+            event = connection.next_event()
+            if event is h11.NEED_DATA:
+                connection.receive_data(await stream.receive_some(65536))
+            elif isinstance(event, h11.Data):
+                yield bytes(event.data)
+            elif isinstance(event, h11.EndOfMessage):
+                break
+        connection.start_next_cycle()
+        self.idle.append((stream, connection))
+
+    async def call(self) -> None:
+        json.loads(b"".join([chunk async for chunk in self._exchange(json.dumps(CHAT).encode())]))
+
+    async def stream(self) -> int:
+        count, rest = 0, b""
+        async for chunk in self._exchange(json.dumps({**CHAT, "stream": True}).encode()):
+            *lines, rest = (rest + chunk).split(b"\n")
+            for line in lines:
+                if line.startswith(b"data: ") and line != b"data: [DONE]":
+                    json.loads(line[6:])
+                    count += 1
+        return count
+
+    async def close(self) -> None:
+        for stream, _ in self.idle:
+            await stream.aclose()
+
+
+class HttpxFloor(Row):
+    """Context for the httpx row: a bare ``httpx.AsyncClient``."""
+
+    name = "(httpx.AsyncClient + json.loads)"
+
+    async def open(self, base_url: str) -> None:
+        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+        self.client = httpx.AsyncClient(limits=limits)
+        self.url = base_url + "/chat/completions"
+        self.headers = {"Authorization": "Bearer sk-bench", "Content-Type": "application/json"}
+
+    async def call(self) -> None:
+        data = json.dumps(CHAT).encode()
+        response = await self.client.post(self.url, content=data, headers=self.headers)
+        json.loads(response.content)
+
+    async def stream(self) -> int:
+        count = 0
+        body = json.dumps({**CHAT, "stream": True}).encode()
+        async with self.client.stream("POST", self.url, content=body, headers=self.headers) as r:
+            async for line in r.aiter_lines():
+                if line.startswith("data: ") and line != "data: [DONE]":
+                    json.loads(line[6:])
+                    count += 1
+        return count
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
 class Ours(Row):
     """One of our bindings, through the generated ``chat.completions`` resource."""
 
@@ -189,7 +286,17 @@ class Official(Row):
 
 
 def all_rows() -> list[Row]:
-    return [Floor(), Ours("aiohttp"), Ours("trio"), Ours("httpx-async"), Official()]
+    """The floor first; rows in parentheses are context: the library under a binding
+    used bare, so a binding's cost can be told from its library's."""
+    return [
+        Floor(),
+        Ours("aiohttp"),
+        Ours("trio"),
+        TrioFloor(),
+        Ours("httpx-async"),
+        HttpxFloor(),
+        Official(),
+    ]
 
 
 # -- measuring --------------------------------------------------------------------------------
@@ -310,7 +417,7 @@ def measure_run(base_url: str) -> Rounds:
                     rounds[runner.row.name][column].append(rate)
         for runner in runners:
             runner.run(chunks_per_second)  # warm up
-        for _ in range(ROUNDS):
+        for _ in range(STREAM_ROUNDS):
             for runner in runners:
                 rounds[runner.row.name][-1].append(runner.run(chunks_per_second))
     finally:

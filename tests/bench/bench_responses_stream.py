@@ -8,13 +8,19 @@ The same SSE bytes go through every contender, in one run:
   event consumed, the delta's ``snapshot`` read (not kept) on every delta event, then
   ``get_final_response()``. (Keeping each snapshot string until the next one is read makes
   every read copy the text: a string someone holds cannot grow in place.);
+- ``client``: what ``client.responses.stream(...)`` runs over the response's payloads — a
+  :class:`~openai_proto.streams.responses_stream.ResponseStream` configured by the helper
+  (no ``text_format``), the ``snapshot`` read on every delta event, and the final response
+  as a typed ``ParsedResponse``; in the ``structured`` variant with ``text_format`` and
+  ``parsed`` (the partial value) read on every delta event too;
 - ``official``: ``openai._streaming.SSEDecoder`` + each event built as the official
   ``ResponseStreamEvent`` (what ``openai.Stream`` does) +
   ``openai.lib.streaming.responses._responses.ResponseStreamState.handle_event``, the
   ``snapshot`` read on every delta event that has one, then the final response.
 
 Variants: ``text`` (one message, ~4-character deltas), ``tools`` (3 function calls whose
-arguments stream interleaved), ``reasoning`` (a reasoning summary, then the answer), at 100,
+arguments stream interleaved), ``reasoning`` (a reasoning summary, then the answer),
+``structured`` (the message is a JSON document of a ``text_format`` type), at 100,
 1,000, 4,000 and 16,000 deltas. Reported: microseconds per delta and the ratio to the floor,
 then the growth from 1,000 to 16,000 deltas (16 is linear).
 
@@ -27,9 +33,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+import attrs
 
 if __name__ == "__main__":  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -41,7 +49,7 @@ from tests.bench.timing import best_of
 SIZES = (100, 1000, 4000, 16000)
 QUICK_OFFICIAL_LIMIT = 4000
 READ_SIZE = 16384
-VARIANTS = ("text", "tools", "reasoning")
+VARIANTS = ("text", "tools", "reasoning", "structured")
 WORDS = ["the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "and", "then"]
 
 
@@ -69,6 +77,25 @@ def message_item(text: str | None) -> dict[str, Any]:
 
 def pieces(size: int) -> list[str]:
     return [(" " if n else "") + WORDS[n % len(WORDS)][:3] for n in range(size)]
+
+
+@attrs.define
+class Row:
+    id: int
+    word: str
+
+
+@attrs.define
+class Rows:
+    rows: list[Row]
+
+
+def json_pieces(size: int) -> list[str]:
+    """A ``Rows`` document as JSON, cut into ``size`` deltas of about 4 characters."""
+    count = max(1, size // 6)
+    text = json.dumps({"rows": [{"id": n, "word": WORDS[n % len(WORDS)]} for n in range(count)]})
+    step = max(1, -(-len(text) // size))
+    return [text[i : i + step] for i in range(0, len(text), step)]
 
 
 def events_for(variant: str, size: int) -> list[dict[str, Any]]:
@@ -127,10 +154,11 @@ def events_for(variant: str, size: int) -> list[dict[str, Any]]:
         where = {"output_index": index, "item_id": "msg_1", "content_index": 0}
         part = {"type": "output_text", "text": "", "annotations": []}
         events.append({"type": "response.content_part.added", **where, "part": part})
-        for piece in pieces(size):
+        deltas = json_pieces(size) if variant == "structured" else pieces(size)
+        for piece in deltas:
             events.append({"type": "response.output_text.delta", **where, "delta": piece,
                            "logprobs": []})  # fmt: skip
-        text = "".join(pieces(size))
+        text = "".join(deltas)
         events.append({"type": "response.output_text.done", **where, "text": text, "logprobs": []})
         done = message_item(text)
         events.append({"type": "response.output_item.done", "output_index": index, "item": done})
@@ -187,6 +215,36 @@ def ours(chunks: list[bytes]) -> Any:
     return accumulator.get_final_response()
 
 
+def client_runner(variant: str) -> Callable[[list[bytes]], Any]:
+    """What ``client.responses.stream(...)`` does with the payloads of a response."""
+    from openai_proto.helpers.responses import accumulator_options, parser_for
+    from openai_proto.streams.responses_stream import ResponseStream
+
+    structured = variant == "structured"
+    parser, _ = parser_for(Rows if structured else None, None)
+
+    def payloads(chunks: list[bytes]) -> Iterator[Any]:
+        decoder = EventStreamDecoder()
+        for chunk in chunks:
+            yield from decoder.feed(chunk)
+        yield from decoder.close()
+
+    def run(chunks: list[bytes]) -> Any:
+        options = accumulator_options(parser)
+        accumulator = ResponseAccumulator(**options)
+        stream = ResponseStream(
+            payloads(chunks), accumulator=accumulator, final=options["decode_final"]
+        )
+        for event in stream:
+            if type(event) is ResponseDeltaEvent:
+                len(event.snapshot)
+                if structured:
+                    _ = event.parsed
+        return stream.get_final_response()
+
+    return run
+
+
 def official_runner() -> Callable[[list[bytes]], Any] | None:
     try:
         from openai._models import construct_type
@@ -216,6 +274,8 @@ def measure(
     timings = {"floor": best_of(lambda: floor(body), repeat=5, min_time=0.1)}
     timings["decoder"] = best_of(lambda: decode_only(chunks), repeat=5, min_time=0.1)
     timings["ours"] = best_of(lambda: ours(chunks), repeat=5, min_time=0.1)
+    client = client_runner(variant)
+    timings["client"] = best_of(lambda: client(chunks), repeat=5, min_time=0.1)
     if official is not None:
         timings["official"] = best_of(lambda: official(chunks), repeat=3, min_time=0.1)
     return timings

@@ -6,6 +6,10 @@ The same SSE bytes go through every contender, in one run:
 - ``ours: helper``: :class:`~openai_proto.streams.events.EventStreamDecoder` +
   :class:`~openai_proto.streams.chat.ChatCompletionStreamState`, every event consumed
   (``parsed`` / ``parsed_arguments`` read on every delta event), then the final completion;
+- ``ours: client helper``: the same through what ``client.chat.completions.stream()`` gives,
+  a :class:`~openai_proto.streams.chat_stream.ChatCompletionStream` over the decoder's data
+  (a ``typed`` state: chunk events hold models decoded only when read, and the final
+  completion is a ``ParsedChatCompletion`` model);
 - ``ours: typed chunks``: the decoder, each chunk decoded into the generated
   ``ChatCompletionChunk`` model (plain dicts if the models are absent), no accumulation;
 - ``official: helper``: ``openai.lib.streaming.chat.ChatCompletionStream`` (what
@@ -29,10 +33,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from openai_proto.streams.chat import ChatCompletionStreamState
+from openai_proto.streams.chat_stream import ChatCompletionStream
 from openai_proto.streams.events import EventStreamDecoder
 from tests.bench.timing import best_of
 
@@ -236,6 +241,24 @@ def ours_helper(body: bytes, options: dict[str, Any]) -> object:
     return state.get_final_completion()
 
 
+def _event_data(body: bytes) -> Iterator[Any]:
+    decoder = EventStreamDecoder()
+    for data in _reads(body):
+        for payload in decoder.feed(data):
+            yield payload.data
+    decoder.close()
+
+
+def ours_client_helper(body: bytes, options: dict[str, Any]) -> object:
+    stream: ChatCompletionStream[Any] = ChatCompletionStream(_event_data(body), **options)
+    for event in stream:
+        if event.type == "content.delta":
+            _ = event.parsed
+        elif event.type == "tool_calls.function.arguments.delta":
+            _ = event.parsed_arguments
+    return stream.get_final_completion()
+
+
 def _chunk_type() -> Any:
     try:
         from openai_proto.generated.models.chat import ChatCompletionChunk
@@ -333,6 +356,7 @@ def measure(variant: str, size: int, official: bool) -> dict[str, float]:
     rows: dict[str, Callable[[], object]] = {
         "floor": lambda: floor(body),
         "ours: helper": lambda: ours_helper(body, options),
+        "ours: client helper": lambda: ours_client_helper(body, options),
         "ours: typed chunks": lambda: ours_chunks(body, chunk_type),
     }
     if official:

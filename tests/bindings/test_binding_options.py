@@ -11,8 +11,8 @@ import httpx
 import pytest
 import trio
 
-from openai_proto import APIConnectionError, APITimeoutError, Timeout
-from openai_proto.testing.script import Script, demo_script, json_reply, sse_reply
+from openai_proto import APIConnectionError, APIStatusError, APITimeoutError, Timeout
+from openai_proto.testing.script import Reply, Script, demo_script, json_reply, sse_reply
 from openai_proto.transport import TransportTimeout
 from openai_proto_aiohttp import AiohttpTransport, client_timeout
 from openai_proto_aiohttp import AsyncOpenAI as AiohttpOpenAI
@@ -35,6 +35,30 @@ def test_user_supplied_httpx_client_is_used_and_left_open(serve: Serve) -> None:
     assert not http_client.is_closed
     http_client.close()
     assert server.wait_for_no_open_connections(5)
+
+
+@pytest.mark.parametrize("follows", [True, False])
+def test_user_supplied_httpx_client_decides_whether_redirects_are_followed(
+    serve: Serve, follows: bool
+) -> None:
+    """The redirect itself is followed by the binding (the core's rules), but only
+    when the client says to, as httpx would."""
+    script = Script().enqueue("GET", "/v1/models", Reply(302, (("location", "/v1/moved"),)))
+    server = serve(script.enqueue("GET", "/v1/moved", json_reply({"moved": True})))
+    http_client = httpx.Client(follow_redirects=follows)
+    try:
+        with HttpxOpenAI(
+            api_key="sk-test", base_url=server.url, http_client=http_client, max_retries=0
+        ) as client:
+            if follows:
+                assert client.get("/models") == {"moved": True}
+            else:
+                with pytest.raises(APIStatusError) as info:
+                    client.get("/models")
+                assert info.value.status_code == 302
+    finally:
+        http_client.close()
+    assert [r.path for r in server.requests] == ["/v1/models", "/v1/moved"][: 1 + follows]
 
 
 # -- aiohttp ----------------------------------------------------------------------------------

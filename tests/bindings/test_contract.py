@@ -28,6 +28,7 @@ from openai_proto import (
     StreamError,
     Timeout,
 )
+from openai_proto.redirects import NOT_REPLAYABLE
 from openai_proto.testing.http11 import ParsedRequest
 from openai_proto.testing.script import (
     Reply,
@@ -40,7 +41,6 @@ from openai_proto.testing.script import (
     sse_reply,
 )
 from openai_proto.transport import TransportTimeout
-from openai_proto_trio.transport import NOT_REPLAYABLE
 from tests.bindings.conftest import Serve
 from tests.bindings.harness import CHAT, FAST_RETRY, Binding, cancel_after, run, sleep
 
@@ -215,8 +215,9 @@ def test_body_longer_than_content_length_is_never_delivered(binding: Binding, se
         return [first, await client.get("/models")]
 
     first, second = run(binding, server, case)
-    if binding.name == "aiohttp":
-        assert isinstance(first, APIConnectionError)
+    if binding.name == "aiohttp" and isinstance(first, APIConnectionError):
+        pass  # the extra bytes came with the body (when they come a moment later, the
+        # body is complete and the next exchange on that connection fails, then retries)
     else:
         assert first == {"ok": True}
     assert second == {"next": 1}
@@ -385,11 +386,14 @@ def test_sse_cut_in_two_at_each_offset(binding: Binding, serve: Serve, chunked: 
 
     expected = [{"n": 1, "text": "é✓"}, {"n": 2}]
     assert run(binding, server, case) == [expected] * len(offsets)
-    # The core closes a stream at [DONE].  aiohttp and trio see that the end of the
-    # body is already buffered and keep the connection; httpx offers no way to tell,
-    # so its binding closes the connection of each stream.
-    reused = not binding.name.startswith("httpx")
-    assert server.connection_count == (1 if reused else len(offsets))
+    # The core closes a stream at [DONE].  aiohttp and trio keep the connection when
+    # the end of the body has already arrived, as it has with a Content-Length (with
+    # chunked framing the last chunk may come a moment later); httpx offers no way to
+    # tell, so its binding closes the connection of each stream.
+    if binding.name.startswith("httpx"):
+        assert server.connection_count == len(offsets)
+    elif not chunked:
+        assert server.connection_count == 1
 
 
 def test_error_event_inside_a_stream(binding: Binding, serve: Serve) -> None:
@@ -536,20 +540,44 @@ def test_303_turns_a_post_into_a_get(binding: Binding, serve: Serve) -> None:
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
-def test_redirect_to_another_host_drops_authorization(
+def test_redirect_to_another_host_drops_credentials(
     binding: Binding, serve: Serve, status: int
 ) -> None:
+    """``Authorization`` and the other credential headers (Azure's ``api-key``) never
+    reach another origin; other headers do."""
     script = Script()
     server = serve(script)
     other = f"http://localhost:{server.port}/v1/elsewhere"
     script.enqueue("GET", "/v1/models", _redirect(status, other))
     script.enqueue("GET", "/v1/elsewhere", json_reply({"moved": True}))
-    assert run(binding, server, _get_models) == {"moved": True}
+    headers = {"api-key": "azure-secret", "X-Team": "search"}
+    assert run(binding, server, _get_models, default_headers=headers) == {"moved": True}
     first, second = server.requests
     assert first.header("authorization") == "Bearer sk-test"
+    assert first.header("api-key") == "azure-secret"
     assert second.path == "/v1/elsewhere"
     assert second.header("authorization") is None
+    assert second.header("api-key") is None
+    assert second.header("x-team") == "search"
     assert second.header("host") == f"localhost:{server.port}"
+
+
+def test_redirect_loop_is_a_connection_error(binding: Binding, serve: Serve) -> None:
+    script = Script().route("GET", "/v1/models", lambda _: _redirect(302, "/v1/models"))
+    server = serve(script)
+    with pytest.raises(APIConnectionError) as info:
+        run(binding, server, _get_models, max_retries=0)
+    assert str(info.value.__cause__) == "more than 20 redirects"
+    assert len(server.requests) == 21
+
+
+def test_redirect_to_an_unsupported_scheme_is_a_connection_error(
+    binding: Binding, serve: Serve
+) -> None:
+    server = serve(queued(_redirect(302, "ftp://example.com/file")))
+    with pytest.raises(APIConnectionError) as info:
+        run(binding, server, _get_models, max_retries=0)
+    assert "unsupported URL scheme 'ftp'" in str(info.value.__cause__)
 
 
 def _redirected_upload(serve: Serve, status: int = 307) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from openai_proto.structured import parse_response
 from openai_proto.testing import fixtures
 from openai_proto.testing.script import Reply, Script, SSEEvent, demo_script, sse_reply
 from openai_proto.testing.server import LoopbackServer
@@ -45,6 +46,10 @@ def expected_completion() -> dict[str, Any]:
     return completion
 
 
+_CHOICE = expected_completion()["choices"][0]
+PARSED_CHOICE = {**_CHOICE, "message": {**_CHOICE["message"], "parsed": None}}
+
+
 def test_chat_stream_helper(binding: Binding, serve: Serve) -> None:
     server = serve(demo_script())
     arguments = {**CHAT, "stream_options": {"include_usage": True}}
@@ -52,7 +57,8 @@ def test_chat_stream_helper(binding: Binding, serve: Serve) -> None:
     async def case(client: Any) -> Any:
         return await final_of(client, "chat.completions.stream", arguments, "get_final_completion")
 
-    assert run(binding, server, case) == expected_completion()
+    final = run(binding, server, case)  # a ParsedChatCompletion: parsed is None here
+    assert final.to_dict() == {**expected_completion(), "choices": [PARSED_CHOICE]}
     sent = server.requests[0].json()
     assert isinstance(sent, dict)
     assert sent["stream"] is True
@@ -67,7 +73,7 @@ def test_responses_stream_helper(binding: Binding, serve: Serve) -> None:
     async def case(client: Any) -> Any:
         return await final_of(client, "responses.stream", arguments, "get_final_response")
 
-    assert run(binding, server, case) == events[-1][1]["response"]
+    assert run(binding, server, case) == parse_response(events[-1][1]["response"])
 
 
 def test_runs_stream_helper(binding: Binding, serve: Serve) -> None:
@@ -80,7 +86,7 @@ def test_runs_stream_helper(binding: Binding, serve: Serve) -> None:
         return await final_of(client, "beta.threads.runs.stream", arguments, "get_final_run")
 
     runs = [data for _, data in events if data.get("object") == "thread.run"]
-    assert run(binding, server, case) == runs[-1]
+    assert run(binding, server, case).to_dict() == runs[-1]
 
 
 def _slow_chat_stream() -> Reply:

@@ -1,4 +1,5 @@
-"""The pure parts of the trio binding: pool bookkeeping, content decoding, redirects."""
+"""The pure parts of the trio binding: pool bookkeeping, content decoding, URLs,
+the request head."""
 
 from __future__ import annotations
 
@@ -6,14 +7,15 @@ import gzip
 import zlib
 from collections.abc import Callable
 
+import h11
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openai_proto.http import Request, ResponseHead
 from openai_proto_trio.decoding import ACCEPT_ENCODING, DecodingError, decoder_for
+from openai_proto_trio.head import H11_HEADERS, for_h11, render_head
 from openai_proto_trio.pool import Limits, Pool
-from openai_proto_trio.urls import BadURL, follow, target_of
+from openai_proto_trio.urls import BadURL, target_of
 
 ORIGINS = [("http", "a", 80), ("https", "b", 443)]
 
@@ -138,7 +140,7 @@ def test_corrupt_and_truncated_bodies_raise() -> None:
         decoder.flush()
 
 
-# -- urls and redirects -----------------------------------------------------------------------
+# -- urls -----------------------------------------------------------------------------------
 
 
 def test_targets() -> None:
@@ -152,48 +154,72 @@ def test_targets() -> None:
             target_of(bad)
 
 
-POST = Request(
-    "POST",
-    "http://a:1/v1/x",
-    (("Authorization", "Bearer k"), ("api-key", "k"), ("Content-Type", "json"), ("X-Y", "1")),
-    b"{}",
+# -- the request head -------------------------------------------------------------------------
+
+TOKEN_CHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+tokens = st.text(TOKEN_CHARS, min_size=1, max_size=12)
+# h11's field-value: visible ASCII, inner runs of spaces and tabs, nothing at either end
+values = st.from_regex(r"\A([\x21-\x7e]+([ \t]+[\x21-\x7e]+)*)?\Z")
+targets = st.from_regex(r"\A/[\x21-\x7e]{0,30}\Z")
+other_headers = st.lists(
+    st.tuples(tokens.filter(lambda name: name.lower() not in H11_HEADERS), values), max_size=8
 )
 
 
-def _redirect(status: int, location: str) -> ResponseHead:
-    return ResponseHead(status, (("Location", location),))
+def _h11_bytes(method: str, target: str, headers: list[tuple[str, str]]) -> bytes:
+    connection = h11.Connection(h11.CLIENT)
+    return connection.send(h11.Request(method=method, target=target, headers=headers)) or b""
 
 
-@pytest.mark.parametrize("status", [307, 308])
-def test_307_308_keep_method_and_body(status: int) -> None:
-    moved = follow(POST, _redirect(status, "/v1/y"))
-    assert moved is not None
-    assert (moved.method, moved.url, moved.body, moved.headers) == (
-        "POST",
-        "http://a:1/v1/y",
-        b"{}",
-        POST.headers,
-    )
+@given(tokens, targets, other_headers, st.sampled_from([None, "0", "17"]))
+def test_render_head_writes_what_h11_writes(
+    method: str, target: str, extra: list[tuple[str, str]], length: str | None
+) -> None:
+    headers = [("Host", "example.com:8080"), *extra]
+    if length is not None:
+        headers.append(("Content-Length", length))
+    assert render_head(method, target, headers) == _h11_bytes(method, target, headers)
 
 
-@pytest.mark.parametrize("status", [301, 302, 303])
-def test_301_302_303_turn_a_post_into_a_get(status: int) -> None:
-    moved = follow(POST, _redirect(status, "http://a:1/v1/z"))
-    assert moved is not None
-    assert (moved.method, moved.body) == ("GET", b"")
-    assert moved.header("content-type") is None
-    assert moved.header("authorization") == "Bearer k"
+@given(tokens, targets, other_headers, st.sampled_from([None, "0", "17", "chunked"]))
+def test_h11_follows_the_cut_down_request_as_the_whole_one(
+    method: str, target: str, extra: list[tuple[str, str]], framing: str | None
+) -> None:
+    """h11's state after the cut-down request equals its state after the whole one,
+    and it frames the body the same way."""
+    headers = [("Host", "h"), *extra, ("Connection", "close")]
+    if framing == "chunked":
+        headers.append(("Transfer-Encoding", "chunked"))
+    elif framing is not None:
+        headers.append(("Content-Length", framing))
+    whole, cut = h11.Connection(h11.CLIENT), h11.Connection(h11.CLIENT)
+    whole.send(h11.Request(method=method, target=target, headers=headers))
+    cut.send(for_h11(method, target, headers))
+    assert (cut.our_state, cut.their_state) == (whole.our_state, whole.their_state)
+    if framing is not None and whole.our_state is h11.SEND_BODY:
+        body = b"x" * (17 if framing == "17" else 0 if framing == "0" else 5)
+        assert cut.send(h11.Data(data=body)) == whole.send(h11.Data(data=body))
+        assert cut.send(h11.EndOfMessage()) == whole.send(h11.EndOfMessage())
+        states = {cut.our_state, whole.our_state}
+        assert states == {h11.MUST_CLOSE}
 
 
-@pytest.mark.parametrize("location", ["http://b:1/x", "https://a:1/x", "http://a:2/x"])
-def test_credentials_never_go_to_another_origin(location: str) -> None:
-    moved = follow(POST, _redirect(307, location))
-    assert moved is not None
-    assert moved.header("authorization") is None
-    assert moved.header("api-key") is None
-    assert moved.header("x-y") == "1"
-
-
-def test_not_a_redirect() -> None:
-    assert follow(POST, ResponseHead(200, (("Location", "/x"),))) is None
-    assert follow(POST, ResponseHead(302)) is None
+@pytest.mark.parametrize(
+    ("method", "target", "header"),
+    [
+        ("GET", "/", ("X-Bad", "a\r\nInjected: 1")),
+        ("GET", "/", ("X-Bad", "a\x00b")),
+        ("GET", "/", ("X-Bad", "caf\u00e9")),
+        ("GET", "/", ("Bad Name", "v")),
+        ("GET", "/", ("Bad:Name", "v")),
+        ("GET", "/", ("", "v")),
+        ("G T", "/", ("X-Ok", "v")),
+        ("GET", "/a b", ("X-Ok", "v")),
+        ("GET", "/\u00e9", ("X-Ok", "v")),
+    ],
+)
+def test_render_head_refuses_what_cannot_go_on_the_wire(
+    method: str, target: str, header: tuple[str, str]
+) -> None:
+    with pytest.raises(h11.LocalProtocolError):
+        render_head(method, target, [("Host", "h"), header])

@@ -20,6 +20,14 @@ from openai_proto.errors import (
     RemoteProtocolError,
     StreamError,
 )
+from openai_proto.streams.assistant_types import (
+    AssistantStreamEvent,
+    Message,
+    Run,
+    Text,
+    TextDelta,
+    ToolCall,
+)
 from openai_proto.streams.assistants import (
     ASSISTANT_TRANSITIONS,
     AssistantAccumulator,
@@ -476,17 +484,20 @@ class Recorder(AssistantEventHandler):
         super().__init__()
         self.log: list[str] = []
 
-    def on_event(self, event: Payload) -> None:
+    def on_event(self, event: AssistantStreamEvent) -> None:
         assert self.current_event is event
         self.log.append(f"event {event.event}")
 
-    def on_text_delta(self, delta: dict[str, Any], snapshot: dict[str, Any]) -> None:
-        assert self.current_message_snapshot is not None
-        self.log.append(f"text {delta['value']}")
+    def on_text_delta(self, delta: TextDelta, snapshot: Text) -> None:
+        message = self.current_message_snapshot
+        assert isinstance(message, Message)
+        assert isinstance(delta.value, str)
+        assert snapshot.value.endswith(delta.value)
+        self.log.append(f"text {delta.value}")
 
-    def on_tool_call_done(self, tool_call: dict[str, Any]) -> None:
+    def on_tool_call_done(self, tool_call: ToolCall) -> None:
         assert self.current_run_step_snapshot is not None
-        self.log.append(f"tool done {tool_call['id']}")
+        self.log.append(f"tool done {tool_call.to_dict()['id']}")
 
     def on_exception(self, exception: Exception) -> None:
         self.log.append(f"exception {type(exception).__name__}")
@@ -516,10 +527,16 @@ def test_sync_handler() -> None:
         Payload(name, data) for name, data in stream_of(STEPS, [5], "thread.run.completed")
     )
     with AssistantStream(events, Recorder()) as handler:
-        assert [e.event for e in handler][:2] == ["thread.created", "thread.run.created"]
-        assert handler.get_final_run()["status"] == "completed"
-        assert [m["id"] for m in handler.get_final_messages()] == ["msg_0"]
-        assert [s["status"] for s in handler.get_final_run_steps()] == ["completed"]
+        received = list(handler)
+        assert [e.event for e in received][:2] == ["thread.created", "thread.run.created"]
+        assert type(received[0]).__name__ == "ThreadStreamEventThreadCreated"
+        assert isinstance(handler.get_final_run(), Run)
+        assert handler.get_final_run().status == "completed"
+        assert handler.get_final_run() is handler.current_run  # made once
+        assert [m.id for m in handler.get_final_messages()] == ["msg_0"]
+        assert [s.status for s in handler.get_final_run_steps()] == ["completed"]
+        assert handler.accumulator.run is not None
+        assert handler.get_final_run().to_dict() == handler.accumulator.run
     assert events.closed == 1
     assert "text Hello" in handler.log
     assert "text  there" in handler.log
@@ -532,7 +549,7 @@ def test_sync_handler() -> None:
 def test_text_deltas_and_pairs() -> None:
     handler = AssistantStream(stream_of(STEPS, [2, 4], "thread.run.completed")).handler
     assert "".join(handler.text_deltas) == "Hello there"
-    assert handler.get_final_run_steps()[0]["id"] == "step_0"
+    assert handler.get_final_run_steps()[0].id == "step_0"
 
 
 def test_timeouts_and_exceptions_reach_the_handler() -> None:
@@ -564,8 +581,8 @@ class AsyncRecorder(AsyncAssistantEventHandler):
         super().__init__()
         self.log: list[str] = []
 
-    async def on_text_done(self, text: dict[str, Any]) -> None:
-        self.log.append(text["value"])
+    async def on_text_done(self, text: Text) -> None:
+        self.log.append(text.value)
 
     async def on_end(self) -> None:
         self.log.append("end")
@@ -596,7 +613,7 @@ def test_async_handler() -> None:
         async with AsyncAssistantStream(source, AsyncRecorder()) as handler:
             text = "".join([t async for t in handler.text_deltas])
             run = await handler.get_final_run()
-            assert run["status"] == "completed"
+            assert run.status == "completed"
             assert len(await handler.get_final_messages()) == 1
             assert len(await handler.get_final_run_steps()) == 1
         return handler, text, source.closed

@@ -16,10 +16,13 @@ from hypothesis import strategies as st
 
 from openai_proto.errors import (
     ContentFilterFinishReasonError,
+    ContentParseError,
+    InvalidRequestError,
     LengthFinishReasonError,
     LocalProtocolError,
     RemoteProtocolError,
 )
+from openai_proto.generated.models.chat import ChatCompletion, ChatCompletionChunk
 from openai_proto.streams.chat import (
     CHAT_STREAM_TRANSITIONS,
     EVENT_TYPES,
@@ -29,6 +32,7 @@ from openai_proto.streams.chat import (
     ChatStreamState,
     ChunkEvent,
     ContentDeltaEvent,
+    TypedChunkEvent,
     UnknownChunkEvent,
 )
 from openai_proto.streams.chat_stream import (
@@ -37,6 +41,7 @@ from openai_proto.streams.chat_stream import (
     ChatCompletionStream,
     ChatCompletionStreamManager,
 )
+from openai_proto.structured import ParsedChatCompletion
 from tests.streams.chat_streams import chunk_streams, completions
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "openapi" / "examples.json"
@@ -606,10 +611,33 @@ def test_stream_helper_until_done_and_final() -> None:
     source = Source(STREAM)
     with ChatCompletionStream(source) as stream:
         assert types(list(stream))[-1] == "content.done"
-        assert stream.current_completion_snapshot["choices"][0]["message"]["content"] == "Hello"
+        assert stream.current_completion_snapshot.choices[0].message.content == "Hello"
     assert source.closed == 1
-    assert stream.get_final_completion()["choices"][0]["message"]["content"] == "Hello"
+    assert stream.get_final_completion().choices[0].message.content == "Hello"
     assert stream.state.state is ChatStreamState.CLOSED
+    # the dicts stay available from the state
+    assert stream.state.current_completion_snapshot["choices"][0]["message"]["content"] == "Hello"
+
+
+def test_stream_helper_gives_models_decoded_when_read() -> None:
+    events = list(ChatCompletionStream(STREAM))
+    first, second = (e for e in events if e.type == "chunk")
+    assert isinstance(first, TypedChunkEvent)
+    assert isinstance(first, ChunkEvent)
+    assert first._chunk is STREAM[0]  # nothing decoded before it is read
+    assert isinstance(first.chunk, ChatCompletionChunk)
+    assert first.chunk is first.chunk  # decoded once, then kept
+    assert first.chunk.to_dict() == STREAM[0]
+    assert second.snapshot.choices[0].message.content == "Hello"
+    assert isinstance(second.snapshot, ChatCompletion)
+
+
+def test_stream_helper_refuses_a_plain_state() -> None:
+    with pytest.raises(InvalidRequestError, match="typed=True"):
+        ChatCompletionStream(STREAM, state=ChatCompletionStreamState())
+    typed = ChatCompletionStreamState(typed=True)
+    stream = ChatCompletionStream(STREAM, state=typed)
+    assert stream.get_final_completion().choices[0].message.content == "Hello"
 
 
 def test_leaving_early_closes_the_source() -> None:
@@ -629,7 +657,7 @@ def test_stream_helper_turns_models_into_dicts() -> None:
             return copy.deepcopy(self.data)
 
     final = ChatCompletionStream([Model(c) for c in STREAM]).get_final_completion()
-    assert final["choices"][0]["message"]["content"] == "Hello"
+    assert final.choices[0].message.content == "Hello"
 
 
 def test_async_stream_helper() -> None:
@@ -640,7 +668,7 @@ def test_async_stream_helper() -> None:
         assert seen[-1] == "content.done"
         assert source.closed == 1
         final = await stream.get_final_completion()
-        assert final["choices"][0]["message"]["content"] == "Hello"
+        assert final.choices[0].message.content == "Hello"
 
         async def opening() -> AsyncSource:
             return early
@@ -652,9 +680,79 @@ def test_async_stream_helper() -> None:
 
         plain = AsyncChatCompletionStream(AsyncSource(STREAM))
         await plain.until_done()
-        assert plain.current_completion_snapshot["choices"][0]["finish_reason"] == "stop"
+        assert plain.current_completion_snapshot.choices[0].finish_reason == "stop"
 
     asyncio.run(main())
+
+
+def test_a_parse_hook_that_raises_fails_the_state() -> None:
+    """A ContentParseError from the ``parse`` hook (content of the wrong shape) fails the
+    state like any other error: the done event it was making is not half given."""
+
+    def parse(value: Any) -> Any:
+        raise ContentParseError("expected a string, got integer", value, "title")
+
+    state = ChatCompletionStreamState(response_format=SCHEMA_FORMAT, parse=parse)
+    state.handle_chunk(chunk(choice(content='{"title": 1')))
+    with pytest.raises(ContentParseError, match="title"):
+        state.handle_chunk(chunk(choice(content="}", finish_reason="stop")))
+    assert state.state is ChatStreamState.FAILED
+    for again in (
+        lambda: state.handle_chunk(chunk(choice(content=" "))),
+        state.close,
+        state.get_final_completion,
+    ):
+        with pytest.raises(ContentParseError, match="title"):
+            again()
+
+
+def test_an_arguments_hook_that_raises_fails_the_state() -> None:
+    tools = [{"type": "function", "function": {"name": "f", "strict": True}}]
+
+    def parse_arguments(name: str, value: Any) -> Any:
+        raise ContentParseError("missing key 'city'", value)
+
+    state = ChatCompletionStreamState(input_tools=tools, parse_arguments=parse_arguments)
+    call = {"index": 0, "id": "call_1", "type": "function"}
+    function = {"name": "f", "arguments": "{}"}
+    state.handle_chunk(chunk(choice(tool_calls=[{**call, "function": function}])))
+    with pytest.raises(ContentParseError):
+        state.handle_chunk(chunk(choice(finish_reason="tool_calls")))
+    assert state.state is ChatStreamState.FAILED
+
+
+def test_typed_state_final_completion_always_has_parsed_fields() -> None:
+    call = {"index": 0, "id": "call_1", "type": "function"}
+    state = ChatCompletionStreamState(typed=True)
+    for c in [
+        chunk(choice(content="Hi")),
+        chunk(choice(tool_calls=[{**call, "function": {"name": "f", "arguments": "{}"}}])),
+        chunk(choice(finish_reason="tool_calls")),
+    ]:
+        state.handle_chunk(c)
+    final = state.get_final_completion()
+    assert isinstance(final, ParsedChatCompletion)
+    message = final.choices[0].message
+    assert (message.content, message.parsed) == ("Hi", None)
+    assert message.tool_calls[0].function.parsed_arguments is None  # type: ignore[index, union-attr]
+    # the plain state gives the dict, without the fields nothing asked for
+    plain = ChatCompletionStreamState()
+    plain.handle_chunk(chunk(choice(content="Hi", finish_reason="stop")))
+    assert "parsed" not in plain.get_final_completion()["choices"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("reason", "error"),
+    [("length", LengthFinishReasonError), ("content_filter", ContentFilterFinishReasonError)],
+)
+def test_typed_state_finish_errors_hold_a_model(reason: str, error: type[Exception]) -> None:
+    state = ChatCompletionStreamState(response_format=SCHEMA_FORMAT, typed=True)
+    with pytest.raises(error) as raised:
+        state.handle_chunk(chunk(choice(content='{"a', finish_reason=reason)))
+    held = raised.value.completion  # type: ignore[attr-defined]
+    assert isinstance(held, ParsedChatCompletion)
+    assert held.choices[0].finish_reason == reason
+    assert held.choices[0].message.content == '{"a'
 
 
 # -- cost -------------------------------------------------------------------------------------

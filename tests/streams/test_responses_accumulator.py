@@ -274,7 +274,9 @@ def test_the_final_snapshot_is_the_final_payload(
     assert acc.get_final_response() == response
     assert acc.current_snapshot == response
     assert isinstance(out[-1], ResponseFinishedEvent)
-    assert out[-1].response == response
+    assert out[-1].raw_response == response
+    assert out[-1].response.to_dict() == response  # the Response model, losslessly
+    assert out[-1].response is out[-1].response  # decoded once
 
 
 @given(responses(), CUTS, CUTS, st.booleans(), st.lists(st.integers(0, 9), max_size=4))

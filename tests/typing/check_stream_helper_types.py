@@ -34,6 +34,7 @@ from openai_proto.streams.responses_stream import (
     ResponseStream,
     ResponseStreamManager,
 )
+from openai_proto.structured import ParsedResponse
 
 MESSAGES: list[Any] = [{"role": "user", "content": "hi"}]
 
@@ -85,10 +86,10 @@ def sync(client: Client) -> None:
         ChatCompletionStreamManager,
     )
     with client.responses.stream(model="m", input="hi") as responses:
-        assert_type(responses, ResponseStream)
+        assert_type(responses, ResponseStream[ParsedResponse[None]])
     assert_type(
         client.responses.stream(response_id="resp_1", starting_after=2, include=[]),
-        ResponseStreamManager,
+        ResponseStreamManager[ParsedResponse[None]],
     )
     runs = client.beta.threads.runs
     assert_type(
@@ -110,9 +111,9 @@ def sync(client: Client) -> None:
 
 
 def sync_misuse(client: Client) -> None:
-    client.chat.completions.stream(model="m")  # type: ignore[call-arg]
-    client.chat.completions.stream(model="m", messages=MESSAGES, stream=True)  # type: ignore[call-arg]
-    client.chat.completions.stream(model="m", messages=MESSAGES, temperature="hot")  # type: ignore[arg-type]
+    client.chat.completions.stream(model="m")  # type: ignore[call-overload]
+    client.chat.completions.stream(model="m", messages=MESSAGES, stream=True)  # type: ignore[call-overload]
+    client.chat.completions.stream(model="m", messages=MESSAGES, temperature="hot")  # type: ignore[call-overload]
     client.responses.stream(response_id="r", input="hi")  # type: ignore[call-overload]
     client.beta.threads.runs.stream("t", assistant_id="a", event_handler=AsyncPrinter())  # type: ignore[call-overload]
     openai_proto.api.beta.threads.runs.stream("t", assistant_id="a", event_handler=Printer())  # type: ignore[call-arg]
@@ -124,10 +125,10 @@ async def asynchronous(client: AsyncClient) -> None:
     async with manager as stream:
         assert_type(stream, AsyncChatCompletionStream)
     async with client.responses.stream(model="m", input="hi") as responses:
-        assert_type(responses, AsyncResponseStream)
+        assert_type(responses, AsyncResponseStream[ParsedResponse[None]])
     assert_type(
         client.with_raw_response.responses.stream(response_id="resp_1"),
-        AsyncResponseStreamManager,
+        AsyncResponseStreamManager[ParsedResponse[None]],
     )
     runs = client.beta.threads.runs
     assert_type(

@@ -461,10 +461,10 @@ def _chat_completions_messages_list(
 
 if TYPE_CHECKING:
 
-    class ChatCompletionsStreamParams(TypedDict, total=False):
+    class ChatCompletionsParseParams(TypedDict, total=False):
         """Keyword parameters of ``chat.completions.create``.
 
-        Left out (the helper declares them): ``response_format``, ``stream``.
+        Left out (the helper declares them): ``response_format``, ``stream``, ``tools``.
         """
 
         messages: Required[Sequence[ChatCompletionRequestMessage | dict[str, Any]]]
@@ -497,7 +497,6 @@ if TYPE_CHECKING:
         prediction: PredictionContent | dict[str, Any] | UnsetType | None
         seed: int | UnsetType | None
         stream_options: ChatCompletionStreamOptions | dict[str, Any] | UnsetType
-        tools: Sequence[CreateChatCompletionRequestToolsItem | dict[str, Any]] | UnsetType
         tool_choice: ChatCompletionToolChoiceOption | dict[str, Any] | UnsetType
         parallel_tool_calls: ParallelToolCalls | UnsetType
         function_call: (

@@ -563,6 +563,47 @@ def _responses_input_tokens_count(
 
 if TYPE_CHECKING:
 
+    class ResponsesParseParams(TypedDict, total=False):
+        """Keyword parameters of ``responses.create``.
+
+        Left out (the helper declares them): ``stream``, ``tools``.
+        """
+
+        metadata: Metadata | UnsetType
+        top_logprobs: int | UnsetType
+        temperature: float | UnsetType | None
+        top_p: float | UnsetType | None
+        user: str | UnsetType
+        safety_identifier: str | UnsetType | None
+        prompt_cache_key: str | UnsetType | None
+        prompt_cache_retention: Literal["in_memory", "24h"] | UnsetType | None
+        prompt_cache_options: PromptCacheOptionsParam | dict[str, Any] | UnsetType
+        previous_response_id: str | UnsetType | None
+        model: ModelIdsResponses | UnsetType
+        background: bool | UnsetType | None
+        max_tool_calls: int | UnsetType | None
+        text: ResponseTextParam | dict[str, Any] | UnsetType
+        tool_choice: ToolChoiceParam | dict[str, Any] | UnsetType
+        prompt: Prompt | dict[str, Any] | UnsetType
+        service_tier: ServiceTierResponses | UnsetType
+        truncation: Literal["auto", "disabled"] | UnsetType | None
+        reasoning: Reasoning | dict[str, Any] | UnsetType | None
+        input: InputParam | dict[str, Any] | UnsetType
+        include: Sequence[IncludeEnum] | UnsetType | None
+        parallel_tool_calls: bool | UnsetType | None
+        store: bool | UnsetType | None
+        instructions: str | UnsetType | None
+        moderation: ModerationParam | dict[str, Any] | UnsetType | None
+        stream_options: ResponseStreamOptions | dict[str, Any] | UnsetType
+        conversation: ConversationParam | dict[str, Any] | UnsetType | None
+        context_management: Sequence[ContextManagementParam | dict[str, Any]] | UnsetType | None
+        max_output_tokens: int | UnsetType | None
+        extra_headers: Mapping[str, HeaderValue] | None
+        extra_query: Mapping[str, object] | None
+        extra_body: Mapping[str, object] | None
+        timeout: TimeoutOption
+        max_retries: int | UnsetType
+
     class ResponsesResumeParams(TypedDict, total=False):
         """Keyword parameters of ``responses.retrieve``.
 
