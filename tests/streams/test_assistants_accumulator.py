@@ -737,11 +737,11 @@ def timed(function: Any, *args: Any) -> float:
 
 
 def test_folding_is_linear_even_reading_the_snapshot_every_event() -> None:
-    """16,000 deltas cost at most 1.25 x sixteen messages of 1,000 (same work if linear)."""
+    """16,000 deltas cost well under 2.5 x sixteen messages of 1,000 (same work if linear)."""
     gc.collect()
     short, long = [], []
     for _ in range(5):
         short.append(timed(fold_sixteen_messages))
         long.append(timed(fold_message, 16_000))
     ratio = 16 * min(long) / min(short)
-    assert ratio <= 1.25 * 16, ratio
+    assert ratio < 2.5 * 16, ratio  # quadratic growth would be about 256
