@@ -3,18 +3,22 @@
 A builder takes the endpoint's parameters (the last path parameter positional, everything
 else keyword-only, optional ones defaulting to ``UNSET``) plus the options every method
 accepts, and returns a :class:`~openai_proto.call.Call`.  Only given parameters go into the
-query and the body.  The result type is imported inside the function, so importing the
-resource tree does not import the models.
+query and the body: one ``if`` per optional parameter, the cheapest way to leave ``UNSET``
+ones out.  The result type is read from the lazy ``lazy_models`` namespace
+(:mod:`openai_proto.generated.resources._support`), so importing the resource tree does not
+import the models and a call does not run an import statement.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from codegen.operations import Endpoint, Param
 from codegen.types import split_none
 
 INDENT = "    "
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 OPTION_PARAMS = (
     "extra_headers: Mapping[str, HeaderValue] | None = None",
@@ -84,19 +88,19 @@ def render_builder(endpoint: Endpoint, stream: bool, model_names: Iterable[str])
     returns = f"Call[{result_type(endpoint, stream)}]"
     head = f"def {builder_name(endpoint, stream)}(\n{params},\n) -> {returns}:"
     body = [_docstring(endpoint)]
-    names = sorted(model_names, key=import_order)
-    if names:
-        body.append(f"from openai_proto.generated.models import {', '.join(names)}")
-        body.append("")
-    body.extend(_statements(endpoint, stream))
+    body.extend(_statements(endpoint, stream, set(model_names)))
     lines = "\n".join(INDENT + line if line else "" for line in "\n".join(body).split("\n"))
     return head + "\n" + lines + "\n"
 
 
-def cast_expression(endpoint: Endpoint, stream: bool) -> str:
+def cast_expression(endpoint: Endpoint, stream: bool, model_names: set[str]) -> str:
+    """The ``cast_to`` value: a builtin, or the annotation with each generated name read
+    from ``lazy_models``."""
     annotation = endpoint.stream_event if stream else endpoint.result
     assert annotation is not None
-    return BUILTIN_RESULTS.get(annotation, annotation)
+    if annotation in BUILTIN_RESULTS:
+        return BUILTIN_RESULTS[annotation]
+    return NAME.sub(lambda m: f"lazy_models.{m[0]}" if m[0] in model_names else m[0], annotation)
 
 
 def _docstring(endpoint: Endpoint) -> str:
@@ -112,15 +116,33 @@ def import_order(name: str) -> tuple[int, str, str]:
     return rank, name.lower(), name
 
 
-def _statements(endpoint: Endpoint, stream: bool) -> list[str]:
+def _statements(endpoint: Endpoint, stream: bool, model_names: set[str]) -> list[str]:
     lines: list[str] = []
     headers = _header_lines(endpoint, lines)
+    cast = cast_expression(endpoint, stream, model_names)
     if endpoint.body_kind == "sdp_or_multipart":
-        lines.extend(_sdp_lines(endpoint, stream, headers))
+        lines.extend(_sdp_lines(endpoint, stream, headers, cast))
+    query = [p for p in endpoint.params if p.location == "query"]
+    query_name = None
+    if query:
+        query_name = _given_lines(lines, local_name("query", endpoint), query, stream)
+    body = [p for p in endpoint.params if p.location == "body"]
+    body_name = None
+    if endpoint.body_kind != "none":
+        body_name = _given_lines(lines, local_name("body", endpoint), body, stream)
     lines.append("return Call(")
-    lines.extend(INDENT + arg + "," for arg in _call_args(endpoint, stream, headers))
+    args = _call_args(endpoint, stream, headers, cast, query_name, body_name)
+    lines.extend(INDENT + arg + "," for arg in args)
     lines.append(")")
     return lines
+
+
+def local_name(base: str, endpoint: Endpoint) -> str:
+    """``base``, or ``base_`` (and so on) when a parameter already has that name."""
+    taken = {p.name for p in endpoint.params}
+    while base in taken:
+        base += "_"
+    return base
 
 
 def _header_lines(endpoint: Endpoint, lines: list[str]) -> str | None:
@@ -142,7 +164,7 @@ def _header_lines(endpoint: Endpoint, lines: list[str]) -> str | None:
     return "headers"
 
 
-def _sdp_lines(endpoint: Endpoint, stream: bool, headers: str | None) -> list[str]:
+def _sdp_lines(endpoint: Endpoint, stream: bool, headers: str | None, cast: str) -> list[str]:
     """The raw ``application/sdp`` form, used when only the SDP offer is given."""
     raw = next(p for p in endpoint.params if p.part_type == "application/sdp")
     others = [p for p in endpoint.params if p.location == "body" and p is not raw]
@@ -161,7 +183,7 @@ def _sdp_lines(endpoint: Endpoint, stream: bool, headers: str | None) -> list[st
         f"body={raw.name}.encode()",
         'body_kind="binary"',
         f"headers={sdp_headers}",
-        *_response_args(endpoint, stream),
+        *_response_args(endpoint, stream, cast),
         f"options={OPTIONS_CALL}",
     ]
     return [
@@ -172,18 +194,24 @@ def _sdp_lines(endpoint: Endpoint, stream: bool, headers: str | None) -> list[st
     ]
 
 
-def _call_args(endpoint: Endpoint, stream: bool, headers: str | None) -> list[str]:
+def _call_args(
+    endpoint: Endpoint,
+    stream: bool,
+    headers: str | None,
+    cast: str,
+    query: str | None,
+    body: str | None,
+) -> list[str]:
     args = [f"method={endpoint.method!r}", f"path={endpoint.path!r}", *_path_args(endpoint)]
-    query = [p for p in endpoint.params if p.location == "query"]
-    if query:
-        args.append(f"query={_given_dict(query, stream)}")
-    body = [p for p in endpoint.params if p.location == "body"]
-    if endpoint.body_kind != "none":
-        args.append(f"body={_given_dict(body, stream)}")
-        args.append(f"body_kind={_body_kind(endpoint, body)}")
+    if query is not None:
+        args.append(f"query={query}")
+    if body is not None:
+        body_params = [p for p in endpoint.params if p.location == "body"]
+        args.append(f"body={body}")
+        args.append(f"body_kind={_body_kind(endpoint, body_params)}")
     if headers is not None:
         args.append(f"headers={headers}")
-    args.extend(_response_args(endpoint, stream))
+    args.extend(_response_args(endpoint, stream, cast))
     args.append(f"options={OPTIONS_CALL}")
     return args
 
@@ -195,9 +223,8 @@ def _path_args(endpoint: Endpoint) -> list[str]:
     return [f"path_params={{{', '.join(f'{p.wire!r}: {p.name}' for p in params)}}}"]
 
 
-def _response_args(endpoint: Endpoint, stream: bool) -> list[str]:
+def _response_args(endpoint: Endpoint, stream: bool, cast: str) -> list[str]:
     args = []
-    cast = cast_expression(endpoint, stream)
     if cast != "object":
         args.append(f"cast_to={cast}")
     kind = "events" if stream else endpoint.response_kind
@@ -217,12 +244,20 @@ def _body_kind(endpoint: Endpoint, body: list[Param]) -> str:
     return f'"multipart" if {files} else "json"'
 
 
-def _given_dict(params: list[Param], stream: bool) -> str:
-    """A dict of the parameters given (``UNSET`` ones left out)."""
-    entries = ", ".join(f"{p.wire!r}: {_value(p, stream)}" for p in params)
+def _given_lines(lines: list[str], name: str, params: list[Param], stream: bool) -> str:
+    """Statements building the dict ``name`` of the parameters given (``UNSET`` ones left
+    out, in parameter order) into ``lines``; the expression to pass."""
     if all(p.required or _is_stream_true(p, stream) for p in params):
-        return f"{{{entries}}}"
-    return f"{{key: value for key, value in {{{entries}}}.items() if value is not UNSET}}"
+        return "{" + ", ".join(f"{p.wire!r}: {_value(p, stream)}" for p in params) + "}"
+    lines.append(f"{name}: dict[str, object] = {{}}")
+    for param in params:
+        store = f"{name}[{param.wire!r}] = {_value(param, stream)}"
+        if _is_stream_true(param, stream):
+            lines.append(store)
+        else:
+            lines.append(f"if {param.name} is not UNSET:")
+            lines.append(INDENT + store)
+    return name
 
 
 def _value(param: Param, stream: bool) -> str:

@@ -147,7 +147,7 @@ def render_class(path: str, children: list[str], endpoints: list[Endpoint]) -> s
                 "",
                 "    @property",
                 f"    def {child.rsplit('.', 1)[-1]}(self: {name}[M]) -> {child_name}[M]:",
-                f"        return {child_name}(self._runner)",
+                f"        return self._child({child_name})",
             ]
         )
     if lines[-1] == "":
@@ -167,7 +167,7 @@ def descriptor(endpoint: Endpoint) -> str:
 #: Imports by module, in isort order: (module, names, needed at run time).
 IMPORTS = (
     ("openai_proto.call", ("Call", "TimeoutOption", "make_options"), True),
-    ("openai_proto.generated.resources._support", ("json_part",), True),
+    ("openai_proto.generated.resources._support", ("json_part", "lazy_models"), True),
     (
         "openai_proto.resource",
         ("M", "Resource", "endpoint", "paged_endpoint", "streaming_endpoint"),
@@ -223,14 +223,23 @@ def render_root(header: str, tops: list[str]) -> str:
     imports_ = "\n".join(
         f"    from openai_proto.generated.resources.{top} import {class_name(top)}" for top in tops
     )
+    makers = "\n\n".join(
+        "\n".join(
+            [
+                f"def _{top}(runner: Any) -> {class_name(top)}[Any]:",
+                f"    from openai_proto.generated.resources.{top} import {class_name(top)}",
+                "",
+                f"    return {class_name(top)}(runner)",
+            ]
+        )
+        for top in tops
+    )
     properties = "\n\n".join(
         "\n".join(
             [
                 "    @property",
                 f"    def {top}(self: Resources[M]) -> {class_name(top)}[M]:",
-                f"        from openai_proto.generated.resources.{top} import {class_name(top)}",
-                "",
-                f"        return {class_name(top)}(self._runner)",
+                f"        return self._child(_{top})",
             ]
         )
         for top in tops
@@ -238,17 +247,21 @@ def render_root(header: str, tops: list[str]) -> str:
     return f'''{header}
 """The root of the resource tree: one property per top-level resource.
 
-Each resource module is imported on first use, so importing this one is cheap.
+Each resource module is imported on first use, so importing this one is cheap; each
+resource is made once per client (see :meth:`~openai_proto.resource.Resource._child`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from openai_proto.resource import M, Resource
 
 if TYPE_CHECKING:
 {imports_}
+
+
+{makers}
 
 
 class Resources(Resource[M]):
@@ -258,13 +271,13 @@ class Resources(Resource[M]):
 '''
 
 
-SUPPORT = '''"""What the builders share: the file-upload type and multipart JSON parts."""
+SUPPORT = '''"""What the builders share: the file-upload type, multipart JSON parts, the models."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import IO, Union
+from typing import IO, Any, Union
 
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -278,6 +291,26 @@ FileInput = Union[
     tuple[Union[str, None], FileContent, Union[str, None]],
     tuple[Union[str, None], FileContent, Union[str, None], Mapping[str, str]],
 ]
+
+
+class LazyModels:
+    """The generated models by name, imported on first use of each and then kept.
+
+    Builders read their result type here (``lazy_models.ChatCompletion``): importing a
+    resource module imports no model, and a call runs no import statement.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        from openai_proto.generated import models
+
+        value = getattr(models, name)
+        setattr(self, name, value)
+        return value
+
+
+lazy_models = LazyModels()
 
 
 def json_part(value: object) -> object:

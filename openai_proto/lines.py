@@ -23,7 +23,10 @@ Rules (each written once, here):
    decoder turns it on.
 
 Work is linear in the input, whatever the chunking: each byte is scanned once (by
-``bytes.splitlines``) and copied a fixed number of times. The transitions live in one table,
+``bytes.splitlines``) and copied a fixed number of times. A caller that reads whole lines
+faster itself (the SSE decoder does) takes over at :attr:`LineDecoder.at_line_start` and
+reports the lines it read with :meth:`LineDecoder.skip_lines`, so line numbers in errors
+stay exact. The transitions live in one table,
 :data:`LINE_TRANSITIONS`. The helpers at the end (:func:`refused`, :func:`deliver`,
 :data:`FAILURES`, :func:`state_diagram`) are shared by every stream decoder in the
 package.
@@ -121,6 +124,23 @@ class LineDecoder:
     @property
     def state(self) -> LineState:
         return self._state
+
+    @property
+    def at_line_start(self) -> bool:
+        """Whether the next byte starts a line, with nothing buffered and the BOM rule done.
+
+        A caller that splits and decodes whole lines itself may take over from here (see
+        :meth:`skip_lines`); the SSE decoder's fast path does.
+        """
+        return self._state is LineState.LINE_START and not self._bom_pending
+
+    def skip_lines(self, count: int) -> None:
+        """Count ``count`` complete lines that the caller split, checked and decoded itself.
+
+        Only the line number in later error messages depends on it; the state stays
+        ``LINE_START``.
+        """
+        self._lines_done += count
 
     def feed(self, data: bytes) -> list[str]:
         """The lines completed by ``data``, without their line ends."""

@@ -36,6 +36,7 @@ Q = ParamSpec("Q")
 T = TypeVar("T")
 E = TypeVar("E")
 I = TypeVar("I")  # noqa: E741
+R = TypeVar("R")
 
 
 class Mode:
@@ -76,22 +77,56 @@ SANS = Runner()
 
 
 class Resource(Generic[M]):
-    """A node of the resource tree, bound to a runner (a client, or :data:`SANS`)."""
+    """A node of the resource tree, bound to a runner (a client, or :data:`SANS`).
 
-    __slots__ = ("_runner",)
+    A node makes each child resource and each bound endpoint method once and keeps it
+    (in ``_memo``), so ``client.chat.completions.create`` costs a few dictionary
+    lookups.  A copy of a client (``with_options``) starts with an empty memo.
+    """
+
+    __slots__ = ("_memo", "_runner")
 
     def __init__(self, runner: Any = SANS) -> None:
         self._runner = runner
+        self._memo: dict[object, Any] = {}
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} resource>"
 
+    def _child(self, make: Callable[[Any], R]) -> R:
+        """The child resource ``make(runner)``, made on first use and then kept."""
+        try:
+            return self._memo[make]  # type: ignore[no-any-return]
+        except (AttributeError, KeyError):
+            return _remember(self, make, make(self._runner))
+
+
+def _remember(resource: Resource[Any], key: object, value: R) -> R:
+    """Keep ``value`` in the memo of ``resource`` under ``key``; return it."""
+    try:
+        memo = resource._memo
+    except AttributeError:  # a client (or a copy of one): its own __init__ ran, not ours
+        memo = resource._memo = {}
+    memo[key] = value
+    return value
+
 
 def _bind(runner: Any, build: Callable[..., Call[Any]]) -> Callable[..., Any]:
-    execute = runner.execute
-
     def bound(*args: Any, **kwargs: Any) -> Any:
-        return execute(build(*args, **kwargs))
+        return runner.execute(build(*args, **kwargs))
+
+    bound.__name__ = build.__name__
+    bound.__doc__ = build.__doc__
+    return bound
+
+
+def _bind_streaming(
+    runner: Any, build: Callable[..., Call[Any]], build_stream: Callable[..., Call[Any]]
+) -> Callable[..., Any]:
+    def bound(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("stream") is True:
+            return runner.execute(build_stream(*args, **kwargs))
+        return runner.execute(build(*args, **kwargs))
 
     bound.__name__ = build.__name__
     bound.__doc__ = build.__doc__
@@ -122,7 +157,10 @@ class endpoint(Generic[P, T]):
     def __get__(self, obj: Resource[Any] | None, owner: Any) -> Any:
         if obj is None:
             return self
-        return _bind(obj._runner, self.build)
+        try:
+            return obj._memo[self]
+        except (AttributeError, KeyError):
+            return _remember(obj, self, _bind(obj._runner, self.build))
 
 
 class StreamingMethod(Generic[P, T, Q, E]):
@@ -174,19 +212,11 @@ class streaming_endpoint(Generic[P, T, Q, E]):
     def __get__(self, obj: Resource[Any] | None, owner: Any) -> Any:
         if obj is None:
             return self
-        plain = _bind(obj._runner, self.build)
-        streamed = _bind(obj._runner, self.build_stream)
-
-        def bound(*args: Any, **kwargs: Any) -> Any:
-            return (
-                streamed(*args, **kwargs)
-                if kwargs.get("stream") is True
-                else plain(*args, **kwargs)
-            )
-
-        bound.__name__ = self.build.__name__
-        bound.__doc__ = self.build.__doc__
-        return bound
+        try:
+            return obj._memo[self]
+        except (AttributeError, KeyError):
+            bound = _bind_streaming(obj._runner, self.build, self.build_stream)
+            return _remember(obj, self, bound)
 
 
 class paged_endpoint(Generic[P, I]):
@@ -213,4 +243,7 @@ class paged_endpoint(Generic[P, I]):
     def __get__(self, obj: Resource[Any] | None, owner: Any) -> Any:
         if obj is None:
             return self
-        return _bind(obj._runner, self.build)
+        try:
+            return obj._memo[self]
+        except (AttributeError, KeyError):
+            return _remember(obj, self, _bind(obj._runner, self.build))

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from typing import Union
 
 import attrs
 
@@ -109,7 +110,14 @@ FIELDS = {
     "retry": SSEInput.RETRY,
 }
 
-SSEHandler = Callable[["SSEDecoder", str], "ServerSentEvent | None"]
+#: What the decoder works with inside: ``(event, data, id, retry)``, the fields of a
+#: :class:`ServerSentEvent` (a plain tuple is much cheaper to build; ``feed()`` wraps it).
+RawEvent = tuple[Union[str, None], str, Union[str, None], Union[int, None]]
+
+SSEHandler = Callable[["SSEDecoder", str], "RawEvent | None"]
+
+LF = b"\n"
+BLANK_LINE = b"\n\n"
 
 
 class SSEDecoder:
@@ -122,10 +130,28 @@ class SSEDecoder:
     [ServerSentEvent(event=None, data='hello', id=None, retry=None)]
     >>> decoder.close()
     []
+
+    How a chunk is read (every path gives what the line-by-line rules give):
+
+    1. CRLF and CR become LF (a CR at the end of a chunk remembers that a LF starting
+       the next chunk belongs to it), so blank lines are ``\\n\\n``.
+    2. If the previous chunk stopped inside an event, the bytes up to the first blank
+       line go through the general path: :class:`~openai_proto.lines.LineDecoder`, then
+       one :data:`SSE_TRANSITIONS` step per line.
+    3. The whole events after that (up to the last blank line of the chunk) are a
+       *region*: decoded as UTF-8 at once and split on blank lines. An event of the
+       shape ``data: ...`` or ``event: ...`` + ``data: ...`` (one line each, as the
+       OpenAI API sends them) is dispatched directly — it is exactly the steps
+       ``IDLE -DATA-> IN_EVENT -BLANK-> IDLE`` (with ``EVENT`` first) of the table;
+       any other event steps through the table line by line. A region with invalid
+       UTF-8, or longer than ``max_line_bytes`` (so that a line in it might be too
+       long), goes through the general path instead, which reports the exact line.
+    4. The bytes after the last blank line go through the general path.
     """
 
     def __init__(self, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> None:
         self._lines = LineDecoder(max_line_bytes=max_line_bytes, strip_bom=True)
+        self._after_cr = False
         self._state = SSEState.IDLE
         self._event: str | None = None
         self._data: list[str] = []
@@ -141,7 +167,10 @@ class SSEDecoder:
     @property
     def line_state(self) -> LineState:
         """The state of the line splitter underneath."""
-        return self._lines.state
+        state = self._lines.state
+        if state is LineState.LINE_START and self._after_cr:
+            return LineState.AFTER_CR
+        return state
 
     @property
     def last_event_id(self) -> str | None:
@@ -155,29 +184,21 @@ class SSEDecoder:
 
     def feed(self, data: bytes) -> list[ServerSentEvent]:
         """The events completed by ``data``."""
-        return deliver(self._feed(data))
+        return [ServerSentEvent(*raw) for raw in deliver(self._feed(data))]
 
     def close(self) -> list[ServerSentEvent]:
         """End of input: the unfinished event, if it had a ``data`` or ``event`` line."""
-        return deliver(self._close())
+        return [ServerSentEvent(*raw) for raw in deliver(self._close())]
 
-    def _feed(self, data: bytes) -> Outcome[ServerSentEvent]:
+    def _feed(self, data: bytes) -> Outcome[RawEvent]:
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError(f"feed() takes bytes, not {type(data).__name__}")
         self._step(SSEInput.BYTES, "")
-        lines, error = self._lines._feed(data)
-        events: list[ServerSentEvent] = []
-        for line in lines:
-            # _step, inlined for speed: a live state has a row for every kind of line.
-            kind, value = classify(line)
-            handler, next_state = SSE_TRANSITIONS[(self._state, kind)]
-            event = handler(self, value) if handler is not None else None
-            self._state = next_state
-            if event is not None:
-                events.append(event)
-        if error is not None:
-            self._fail(error)
+        events: list[RawEvent] = []
+        error = self._read(self._lf_only(data), events)
         return events, error
 
-    def _close(self) -> Outcome[ServerSentEvent]:
+    def _close(self) -> Outcome[RawEvent]:
         self._check(SSEInput.END)
         lines, error = self._lines._close()
         if error is not None:
@@ -195,7 +216,7 @@ class SSEDecoder:
         except KeyError:
             raise refused("SSEDecoder", self._state, event) from None
 
-    def _step(self, event: SSEInput, value: str) -> ServerSentEvent | None:
+    def _step(self, event: SSEInput, value: str) -> RawEvent | None:
         handler, next_state = self._check(event)
         result = handler(self, value) if handler is not None else None
         self._state = next_state
@@ -205,6 +226,105 @@ class SSEDecoder:
         self._error = error
         self._state = SSEState.FAILED
         return error
+
+    # -- reading a chunk ----------------------------------------------------------
+
+    def _lf_only(self, data: bytes) -> bytes:
+        """``data`` with CRLF and CR turned into LF (rule 1 of the class docstring)."""
+        if not data:
+            return data
+        if self._after_cr:
+            self._after_cr = False
+            if data[0] == 10:  # the LF of a CRLF split across chunks
+                data = data[1:]
+        if b"\r" in data:
+            self._after_cr = data[-1] == 13
+            data = data.replace(b"\r\n", LF).replace(b"\r", LF)
+        return data
+
+    def _at_event_start(self) -> bool:
+        """Whether the last line read was blank: no field of an event is pending."""
+        return (
+            self._state is SSEState.IDLE and self._event_retry is None and self._lines.at_line_start
+        )
+
+    def _read(self, data: bytes, out: list[RawEvent]) -> Failure | None:
+        """Read LF-only ``data`` into ``out``; the error that stopped it, if any."""
+        start = 0
+        if not self._at_event_start():
+            if data[:1] == LF and self._lines.state is LineState.LINE_START:
+                start = 1  # a blank line right away
+            else:
+                start = data.find(BLANK_LINE) + 2
+                if start == 1:  # no blank line: the event goes on after this chunk
+                    return self._general(data, out)
+            error = self._general(data[:start], out)
+            if error is not None:
+                return error
+        last_blank = data.rfind(BLANK_LINE, start)
+        if last_blank >= 0:
+            end = last_blank + 2
+            error = self._region(data[start:end] if start or end < len(data) else data, out)
+            if error is not None:
+                return error
+            start = end
+        if start < len(data):
+            return self._general(data[start:], out)
+        return None
+
+    def _general(self, data: bytes, out: list[RawEvent]) -> Failure | None:
+        """Read ``data`` line by line: the splitter, then one table step per line."""
+        lines, error = self._lines._feed(data)
+        for line in lines:
+            # _step, inlined for speed: a live state has a row for every kind of line.
+            kind, value = classify(line)
+            handler, next_state = SSE_TRANSITIONS[(self._state, kind)]
+            event = handler(self, value) if handler is not None else None
+            self._state = next_state
+            if event is not None:
+                out.append(event)
+        if error is not None:
+            self._fail(error)
+        return error
+
+    def _region(self, region: bytes, out: list[RawEvent]) -> Failure | None:
+        """Read whole events: ``region`` starts an event and ends with a blank line."""
+        if len(region) > self._lines.max_line_bytes:
+            return self._general(region, out)  # it checks each line's length
+        try:
+            text = region.decode("utf-8")
+        except UnicodeDecodeError:
+            return self._general(region, out)  # it finds the bad line
+        self._lines.skip_lines(region.count(LF))
+        append = out.append
+        for block in text[:-2].split("\n\n"):
+            if block.startswith("data: "):
+                if "\n" not in block:
+                    append((None, block[6:], self._last_event_id, None))
+                    continue
+            elif block.startswith("event: "):
+                name_end = block.find("\n")
+                data_start = name_end + 7
+                if (
+                    name_end > 0
+                    and block.startswith("data: ", name_end + 1)
+                    and block.find("\n", data_start) < 0
+                ):
+                    name = block[7:name_end] or None
+                    append((name, block[data_start:], self._last_event_id, None))
+                    continue
+            self._block(block, append)
+        return None
+
+    def _block(self, block: str, append: Callable[[RawEvent], None]) -> None:
+        """One event of a region, line by line through the table, then its blank line."""
+        for line in (*block.split("\n"), ""):
+            kind, value = classify(line)
+            handler, next_state = SSE_TRANSITIONS[(self._state, kind)]
+            event = handler(self, value) if handler is not None else None
+            self._state = next_state
+            if event is not None:
+                append(event)
 
     # -- handlers ---------------------------------------------------------------
 
@@ -225,13 +345,8 @@ class SSEDecoder:
     def _end_block(self, _: str) -> None:
         self._event_retry = None
 
-    def _dispatch(self, _: str) -> ServerSentEvent:
-        event = ServerSentEvent(
-            event=self._event,
-            data="\n".join(self._data),
-            id=self._last_event_id,
-            retry=self._event_retry,
-        )
+    def _dispatch(self, _: str) -> RawEvent:
+        event = (self._event, "\n".join(self._data), self._last_event_id, self._event_retry)
         self._event = None
         self._data = []
         self._event_retry = None
@@ -284,6 +399,7 @@ __all__ = [
     "DEFAULT_MAX_LINE_BYTES",
     "LineDecoder",
     "LineState",
+    "RawEvent",
     "SSEDecoder",
     "SSEInput",
     "SSEState",

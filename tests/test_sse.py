@@ -541,6 +541,165 @@ def test_lines_of_an_sse_stream_are_the_split_of_its_text(stream: bytes) -> None
     assert outcome(LineDecoder(), [stream]) == (model, None)
 
 
+# -- the fast path: whole events read at once ---------------------------------------------
+
+
+def model_events(text: str) -> list[ServerSentEvent]:
+    """An independent model of the decoder over whole, valid text (no tables, no fast path)."""
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the text ended with a line end (or was empty): no unfinished line
+    events: list[ServerSentEvent] = []
+    name: str | None = None
+    data: list[str] = []
+    seen = False
+    retry: int | None = None
+    last_id: str | None = None
+    for line in [*lines, None]:
+        if line is None or line == "":
+            if seen:
+                events.append(sse("\n".join(data), event=name, id=last_id, retry=retry))
+            name, data, seen, retry = None, [], False, None
+            continue
+        if line.startswith(":"):
+            continue
+        field, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if field == "data":
+            data.append(value)
+            seen = True
+        elif field == "event":
+            name = value or None
+            seen = True
+        elif field == "id" and "\0" not in value:
+            last_id = value or None
+        elif field == "retry" and value.isascii() and value.isdigit() and len(value) <= 18:
+            retry = int(value)
+    return events
+
+
+JSON_DATA = st.sampled_from(['{"n": 1}', '{"type": "response.created"}', "[DONE]", "", "x"])
+OPENAI_EVENTS = st.one_of(
+    JSON_DATA.map(lambda d: f"data: {d}\n\n"),
+    st.tuples(st.sampled_from(["ping", "response.done", "", "error"]), JSON_DATA).map(
+        lambda p: f"event: {p[0]}\ndata: {p[1]}\n\n"
+    ),
+    st.sampled_from([": keep-alive\n\n", "id: 4\n", "retry: 20\n", "\n", "data: a\ndata: b\n\n"]),
+)
+
+
+@st.composite
+def openai_like_streams(draw: st.DrawFn) -> bytes:
+    """Mostly the one-line events the fast path reads, sometimes with CRLF line ends."""
+    text = "".join(draw(st.lists(OPENAI_EVENTS, max_size=12)))
+    if draw(st.booleans()):
+        text = text.replace("\n", "\r\n")
+    return text.encode()
+
+
+@given(data=st.data(), stream=st.one_of(openai_like_streams(), sse_streams()))
+def test_decoder_equals_the_model_however_the_stream_is_cut(
+    data: st.DataObject, stream: bytes
+) -> None:
+    try:
+        text = stream.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    cuts = data.draw(st.lists(st.integers(0, len(stream)), max_size=6))
+    assert outcome(SSEDecoder(), chunked(stream, cuts)) == (model_events(text), None)
+
+
+def test_fast_path_shapes_and_near_misses() -> None:
+    stream = (
+        b'data: {"a": 1}\n\n'  # fast
+        b"event: response.done\ndata: x\n\n"  # fast, named
+        b"event: \ndata: y\n\n"  # fast, an empty name is no name
+        b"data:z\n\n"  # no space after the colon: line by line
+        b"event: e\ndata: 1\ndata: 2\n\n"  # two data lines
+        b"data: a\nevent: e\n\n"  # data first
+        b"event: e\n\n"  # no data
+        b"data: b\nid: 5\n\n"  # an id inside
+        b"data: c\n\n"
+    )
+    expected = [
+        sse('{"a": 1}'),
+        sse("x", event="response.done"),
+        sse("y"),
+        sse("z"),
+        sse("1\n2", event="e"),
+        sse("a", event="e"),
+        sse("", event="e"),
+        sse("b", id="5"),
+        sse("c", id="5"),
+    ]
+    assert decode_all(stream) == expected == model_events(stream.decode())
+
+
+def test_fields_pending_from_an_earlier_chunk_reach_the_next_event() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"retry: 5\nid: 3\n") == []
+    assert decoder.feed(b"data: a\n\ndata: b\n\n") == [sse("a", id="3", retry=5), sse("b", id="3")]
+    assert decoder.feed(b"event: e\n") == []
+    assert decoder.feed(b"data: c\n\ndata: d\n\n") == [
+        sse("c", event="e", id="3"),
+        sse("d", id="3"),
+    ]
+
+
+def test_chunk_ending_inside_an_event_then_whole_events() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b'data: {"n": 1}\n\ndata: {"n"') == [sse('{"n": 1}')]
+    assert decoder.feed(b": 2}\n") == []
+    assert decoder.state is SSEState.IN_EVENT
+    assert decoder.feed(b"\ndata: 3\n\ndata: 4") == [sse('{"n": 2}'), sse("3")]
+    assert decoder.feed(b"\n\n\n\ndata: 5\n\n") == [sse("4"), sse("5")]
+
+
+def test_invalid_utf8_after_whole_events_names_its_line() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"data: a\n\nevent: e\ndata: b\n\ndata: \xff\n\ndata: c\n\n") == [
+        sse("a"),
+        sse("b", event="e"),
+    ]
+    with pytest.raises(RemoteProtocolError, match=r"^line 6 is not valid UTF-8"):
+        decoder.close()
+
+
+def test_line_numbers_count_the_lines_read_in_whole_events() -> None:
+    decoder = SSEDecoder(max_line_bytes=100)
+    assert decoder.feed(b"data: 1\n\ndata: 2\n\n") == [sse("1"), sse("2")]  # lines 1-4
+    assert decoder.feed(b"event: e\r\ndata: 3\r\n\r\n") == [sse("3", event="e")]  # lines 5-7
+    with pytest.raises(RemoteProtocolError, match=r"^line 8 is longer than max_line_bytes"):
+        decoder.feed(b"data: " + b"x" * 100 + b"\n\n")
+
+
+def test_events_longer_than_the_limit_together_are_fine_if_each_line_is_short() -> None:
+    """A chunk over ``max_line_bytes`` is read line by line, so each line is checked."""
+    stream = b"data: 1\n\ndata: 2\n\ndata: 3\n\n"
+    assert decode_all(stream, max_line_bytes=7) == [sse("1"), sse("2"), sse("3")]
+    lines, error = outcome(SSEDecoder(max_line_bytes=7), [stream + b"data: 44\n\n"])
+    assert lines == [sse("1"), sse("2"), sse("3")]
+    assert error == ("RemoteProtocolError", "line 7 is longer than max_line_bytes (7 bytes)")
+
+
+def test_feed_takes_bytearray_and_refuses_str() -> None:
+    decoder = SSEDecoder()  # typed as bytes; a bytearray works too, as for LineDecoder
+    assert decoder.feed(bytearray(b"data: a\r\n\r\ndata: b\r")) == [sse("a")]  # type: ignore[arg-type]
+    assert decoder.feed(bytearray(b"\n\r\n")) == [sse("b")]  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not str"):
+        decoder.feed("data: c\n\n")  # type: ignore[arg-type]
+
+
+def test_line_decoder_counts_lines_read_by_its_caller() -> None:
+    decoder = LineDecoder(strip_bom=True)
+    assert not decoder.at_line_start  # the BOM rule is not done yet
+    assert decoder.feed(b"a\n") == ["a"]
+    assert decoder.at_line_start
+    decoder.skip_lines(3)
+    with pytest.raises(RemoteProtocolError, match=r"^line 5 is not valid UTF-8"):
+        decoder.feed(b"\xff\n")
+
+
 # -- linear time -------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from fuzz.targets import bytewise, outcome
 from openai_proto.errors import LocalProtocolError, RemoteProtocolError, StreamError
-from openai_proto.sse import ServerSentEvent
+from openai_proto.sse import ServerSentEvent, SSEDecoder
 from openai_proto.streams import (
     Done,
     Empty,
@@ -401,3 +401,93 @@ def test_event_stream_chunking_independence(data: st.DataObject, stream: bytes) 
     whole = outcome(EventStreamDecoder(), [stream])
     assert outcome(EventStreamDecoder(), chunked(stream, cuts)) == whole
     assert outcome(EventStreamDecoder(), bytewise(stream)) == whole
+
+
+# -- the fast path: JSON objects decoded inline ------------------------------------------
+
+
+def composed(stream: bytes, chunks: list[bytes]) -> Any:
+    """The rules of this module applied one by one: SSEDecoder, then decode_event per event."""
+    events, error = outcome(SSEDecoder(), chunks)
+    payloads: list[Payload] = []
+    for sse in events:
+        try:
+            item = decode_event(sse)
+        except (RemoteProtocolError, StreamError) as exc:
+            return payloads, (type(exc).__name__, str(exc))
+        if isinstance(item, Done):
+            return payloads, None
+        if isinstance(item, Payload):
+            payloads.append(item)
+    return payloads, error
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=4),
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=4), c, max_size=3),
+    max_leaves=6,
+)
+OBJECTS = st.one_of(
+    st.dictionaries(st.sampled_from(["type", "error", "n", "delta"]), JSON_VALUES, max_size=3),
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["error", "response.created", 1]), "message": st.text(max_size=3)}
+    ),
+    st.fixed_dictionaries({"error": JSON_VALUES}),
+)
+DATA = st.one_of(
+    OBJECTS.map(json.dumps),
+    OBJECTS.map(lambda o: json.dumps(o) + " "),  # trailing space: json.loads accepts it
+    OBJECTS.map(lambda o: json.dumps(o)[:-1]),  # cut short
+    OBJECTS.map(lambda o: json.dumps(o) + "}"),  # extra data
+    st.sampled_from(['{"a": NaN}', '{"a": 1e400}', "{" * 3000, '{"a": "\t"}', "[DONE]", "", "7"]),
+)
+EVENT_NAMES = st.sampled_from([None, None, "error", "response.created", "thread.run.created"])
+
+
+@given(
+    events=st.lists(st.tuples(EVENT_NAMES, DATA), max_size=6),
+    data=st.data(),
+)
+def test_decoder_equals_the_rules_applied_one_by_one(
+    events: list[tuple[str | None, str]], data: st.DataObject
+) -> None:
+    stream = "".join(
+        (f"event: {name}\n" if name else "") + f"data: {value}\n\n" for name, value in events
+    ).encode()
+    cuts = data.draw(st.lists(st.integers(0, len(stream)), max_size=4))
+    chunks = chunked(stream, cuts)
+    assert outcome(EventStreamDecoder(), chunks) == composed(stream, chunks)
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ('{"error": {"message": "boom", "code": "c"}}', "boom"),
+        ('{"type": "error", "message": "bad"}', "bad"),
+    ],
+)
+def test_error_objects_on_the_fast_path_raise(data: str, error: str) -> None:
+    decoder = EventStreamDecoder()
+    stream = f'data: {{"n": 1}}\n\ndata: {data}\n\ndata: {{"n": 2}}\n\n'.encode()
+    assert decoder.feed(stream) == [Payload(None, {"n": 1})]
+    with pytest.raises(StreamError, match=error):
+        decoder.close()
+
+
+def test_objects_json_loads_accepts_are_payloads() -> None:
+    stream = b'data: {"a": 1} \n\ndata: {"a": NaN}\n\nevent: x\ndata: {"error": null}\n\n'
+    payloads, error = outcome(EventStreamDecoder(), [stream])
+    assert error is None
+    assert [p.event for p in payloads] == [None, None, "x"]
+    assert payloads[0].data == {"a": 1}
+    assert payloads[1].data["a"] != payloads[1].data["a"]  # NaN
+    assert payloads[2].data == {"error": None}
+
+
+def test_payloads_built_on_the_fast_path_are_ordinary_payloads() -> None:
+    [fast] = EventStreamDecoder().feed(b'event: e\ndata: {"n": 1}\n\n')
+    slow = Payload("e", {"n": 1})
+    assert type(fast) is Payload
+    assert (fast, repr(fast)) == (slow, repr(slow))
+    with pytest.raises(AttributeError):
+        fast.event = "other"  # type: ignore[misc]

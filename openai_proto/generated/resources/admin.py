@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -90,18 +91,17 @@ def _admin_organization_admin_api_keys_create(
     ``POST /organization/admin_api_keys``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import AdminAPIKeyCreateResponse
-
+    body: dict[str, object] = {}
+    if name is not UNSET:
+        body["name"] = name
+    if expires_in_seconds is not UNSET:
+        body["expires_in_seconds"] = expires_in_seconds
     return Call(
         method="POST",
         path="/organization/admin_api_keys",
-        body={
-            key: value
-            for key, value in {"name": name, "expires_in_seconds": expires_in_seconds}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=AdminAPIKeyCreateResponse,
+        cast_to=lazy_models.AdminAPIKeyCreateResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -126,13 +126,11 @@ def _admin_organization_admin_api_keys_delete(
     ``DELETE /organization/admin_api_keys/{key_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import AdminApiKeysDeleteResponse
-
     return Call(
         method="DELETE",
         path="/organization/admin_api_keys/{key_id}",
         path_params={"key_id": key_id},
-        cast_to=AdminApiKeysDeleteResponse,
+        cast_to=lazy_models.AdminApiKeysDeleteResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -159,17 +157,18 @@ def _admin_organization_admin_api_keys_list(
     ``GET /organization/admin_api_keys``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import AdminAPIKey
-
+    query: dict[str, object] = {}
+    if after is not UNSET:
+        query["after"] = after
+    if order is not UNSET:
+        query["order"] = order
+    if limit is not UNSET:
+        query["limit"] = limit
     return Call(
         method="GET",
         path="/organization/admin_api_keys",
-        query={
-            key: value
-            for key, value in {"after": after, "order": order, "limit": limit}.items()
-            if value is not UNSET
-        },
-        cast_to=AdminAPIKey,
+        query=query,
+        cast_to=lazy_models.AdminAPIKey,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -195,13 +194,11 @@ def _admin_organization_admin_api_keys_retrieve(
     ``GET /organization/admin_api_keys/{key_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import AdminAPIKey
-
     return Call(
         method="GET",
         path="/organization/admin_api_keys/{key_id}",
         path_params={"key_id": key_id},
-        cast_to=AdminAPIKey,
+        cast_to=lazy_models.AdminAPIKey,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -235,28 +232,32 @@ def _admin_organization_audit_logs_list(
     ``GET /organization/audit_logs``
     Reference: https://platform.openai.com/docs/api-reference/audit-logs
     """
-    from openai_proto.generated.models import AuditLogListResponse
-
+    query: dict[str, object] = {}
+    if effective_at is not UNSET:
+        query["effective_at"] = effective_at
+    if project_ids is not UNSET:
+        query["project_ids"] = project_ids
+    if event_types is not UNSET:
+        query["event_types"] = event_types
+    if actor_ids is not UNSET:
+        query["actor_ids"] = actor_ids
+    if actor_emails is not UNSET:
+        query["actor_emails"] = actor_emails
+    if resource_ids is not UNSET:
+        query["resource_ids"] = resource_ids
+    if tenant_only is not UNSET:
+        query["tenant_only"] = tenant_only
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if before is not UNSET:
+        query["before"] = before
     return Call(
         method="GET",
         path="/organization/audit_logs",
-        query={
-            key: value
-            for key, value in {
-                "effective_at": effective_at,
-                "project_ids": project_ids,
-                "event_types": event_types,
-                "actor_ids": actor_ids,
-                "actor_emails": actor_emails,
-                "resource_ids": resource_ids,
-                "tenant_only": tenant_only,
-                "limit": limit,
-                "after": after,
-                "before": before,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=AuditLogListResponse,
+        query=query,
+        cast_to=lazy_models.AuditLogListResponse,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -282,14 +283,12 @@ def _admin_organization_certificates_activate(
     ``POST /organization/certificates/activate``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationCertificate
-
     return Call(
         method="POST",
         path="/organization/certificates/activate",
         body={"certificate_ids": certificate_ids},
         body_kind="json",
-        cast_to=OrganizationCertificate,
+        cast_to=lazy_models.OrganizationCertificate,
         pagination="page",
         options=make_options(
             extra_headers=extra_headers,
@@ -316,18 +315,17 @@ def _admin_organization_certificates_create(
     ``POST /organization/certificates``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Certificate
-
+    body: dict[str, object] = {}
+    if certificate is not UNSET:
+        body["certificate"] = certificate
+    if name is not UNSET:
+        body["name"] = name
     return Call(
         method="POST",
         path="/organization/certificates",
-        body={
-            key: value
-            for key, value in {"certificate": certificate, "name": name}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Certificate,
+        cast_to=lazy_models.Certificate,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -352,14 +350,12 @@ def _admin_organization_certificates_deactivate(
     ``POST /organization/certificates/deactivate``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationCertificate
-
     return Call(
         method="POST",
         path="/organization/certificates/deactivate",
         body={"certificate_ids": certificate_ids},
         body_kind="json",
-        cast_to=OrganizationCertificate,
+        cast_to=lazy_models.OrganizationCertificate,
         pagination="page",
         options=make_options(
             extra_headers=extra_headers,
@@ -385,13 +381,11 @@ def _admin_organization_certificates_delete(
     ``DELETE /organization/certificates/{certificate_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import CertificateDeleteResponse
-
     return Call(
         method="DELETE",
         path="/organization/certificates/{certificate_id}",
         path_params={"certificate_id": certificate_id},
-        cast_to=CertificateDeleteResponse,
+        cast_to=lazy_models.CertificateDeleteResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -418,17 +412,18 @@ def _admin_organization_certificates_list(
     ``GET /organization/certificates``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationCertificate
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/organization/certificates",
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after, "order": order}.items()
-            if value is not UNSET
-        },
-        cast_to=OrganizationCertificate,
+        query=query,
+        cast_to=lazy_models.OrganizationCertificate,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -455,14 +450,15 @@ def _admin_organization_certificates_retrieve(
     ``GET /organization/certificates/{certificate_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Certificate
-
+    query: dict[str, object] = {}
+    if include is not UNSET:
+        query["include"] = include
     return Call(
         method="GET",
         path="/organization/certificates/{certificate_id}",
         path_params={"certificate_id": certificate_id},
-        query={key: value for key, value in {"include": include}.items() if value is not UNSET},
-        cast_to=Certificate,
+        query=query,
+        cast_to=lazy_models.Certificate,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -488,15 +484,16 @@ def _admin_organization_certificates_update(
     ``POST /organization/certificates/{certificate_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Certificate
-
+    body: dict[str, object] = {}
+    if name is not UNSET:
+        body["name"] = name
     return Call(
         method="POST",
         path="/organization/certificates/{certificate_id}",
         path_params={"certificate_id": certificate_id},
-        body={key: value for key, value in {"name": name}.items() if value is not UNSET},
+        body=body,
         body_kind="json",
-        cast_to=Certificate,
+        cast_to=lazy_models.Certificate,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -520,12 +517,10 @@ def _admin_organization_data_retention_retrieve(
     ``GET /organization/data_retention``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationDataRetention
-
     return Call(
         method="GET",
         path="/organization/data_retention",
-        cast_to=OrganizationDataRetention,
+        cast_to=lazy_models.OrganizationDataRetention,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -555,14 +550,12 @@ def _admin_organization_data_retention_update(
     ``POST /organization/data_retention``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationDataRetention
-
     return Call(
         method="POST",
         path="/organization/data_retention",
         body={"retention_type": retention_type},
         body_kind="json",
-        cast_to=OrganizationDataRetention,
+        cast_to=lazy_models.OrganizationDataRetention,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -587,14 +580,12 @@ def _admin_organization_groups_create(
     ``POST /organization/groups``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import GroupResponse
-
     return Call(
         method="POST",
         path="/organization/groups",
         body={"name": name},
         body_kind="json",
-        cast_to=GroupResponse,
+        cast_to=lazy_models.GroupResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -619,13 +610,11 @@ def _admin_organization_groups_delete(
     ``DELETE /organization/groups/{group_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import GroupDeletedResource
-
     return Call(
         method="DELETE",
         path="/organization/groups/{group_id}",
         path_params={"group_id": group_id},
-        cast_to=GroupDeletedResource,
+        cast_to=lazy_models.GroupDeletedResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -652,17 +641,18 @@ def _admin_organization_groups_list(
     ``GET /organization/groups``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import GroupResponse
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/organization/groups",
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after, "order": order}.items()
-            if value is not UNSET
-        },
-        cast_to=GroupResponse,
+        query=query,
+        cast_to=lazy_models.GroupResponse,
         pagination="next_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -688,13 +678,11 @@ def _admin_organization_groups_retrieve(
     ``GET /organization/groups/{group_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import GroupResponse
-
     return Call(
         method="GET",
         path="/organization/groups/{group_id}",
         path_params={"group_id": group_id},
-        cast_to=GroupResponse,
+        cast_to=lazy_models.GroupResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -720,15 +708,13 @@ def _admin_organization_groups_update(
     ``POST /organization/groups/{group_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import GroupUpdateResponse
-
     return Call(
         method="POST",
         path="/organization/groups/{group_id}",
         path_params={"group_id": group_id},
         body={"name": name},
         body_kind="json",
-        cast_to=GroupUpdateResponse,
+        cast_to=lazy_models.GroupUpdateResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -754,15 +740,13 @@ def _admin_organization_groups_roles_create(
     ``POST /organization/groups/{group_id}/roles``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import GroupRoleAssignment
-
     return Call(
         method="POST",
         path="/organization/groups/{group_id}/roles",
         path_params={"group_id": group_id},
         body={"role_id": role_id},
         body_kind="json",
-        cast_to=GroupRoleAssignment,
+        cast_to=lazy_models.GroupRoleAssignment,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -788,13 +772,11 @@ def _admin_organization_groups_roles_delete(
     ``DELETE /organization/groups/{group_id}/roles/{role_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import DeletedRoleAssignmentResource
-
     return Call(
         method="DELETE",
         path="/organization/groups/{group_id}/roles/{role_id}",
         path_params={"role_id": role_id, "group_id": group_id},
-        cast_to=DeletedRoleAssignmentResource,
+        cast_to=lazy_models.DeletedRoleAssignmentResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -822,18 +804,19 @@ def _admin_organization_groups_roles_list(
     ``GET /organization/groups/{group_id}/roles``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import AssignedRoleDetails
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/organization/groups/{group_id}/roles",
         path_params={"group_id": group_id},
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after, "order": order}.items()
-            if value is not UNSET
-        },
-        cast_to=AssignedRoleDetails,
+        query=query,
+        cast_to=lazy_models.AssignedRoleDetails,
         pagination="next_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -860,13 +843,11 @@ def _admin_organization_groups_roles_retrieve(
     ``GET /organization/groups/{group_id}/roles/{role_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import AssignedRoleDetails
-
     return Call(
         method="GET",
         path="/organization/groups/{group_id}/roles/{role_id}",
         path_params={"role_id": role_id, "group_id": group_id},
-        cast_to=AssignedRoleDetails,
+        cast_to=lazy_models.AssignedRoleDetails,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -892,15 +873,13 @@ def _admin_organization_groups_users_create(
     ``POST /organization/groups/{group_id}/users``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import UserCreateResponse
-
     return Call(
         method="POST",
         path="/organization/groups/{group_id}/users",
         path_params={"group_id": group_id},
         body={"user_id": user_id},
         body_kind="json",
-        cast_to=UserCreateResponse,
+        cast_to=lazy_models.UserCreateResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -926,13 +905,11 @@ def _admin_organization_groups_users_delete(
     ``DELETE /organization/groups/{group_id}/users/{user_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import GroupUserDeletedResource
-
     return Call(
         method="DELETE",
         path="/organization/groups/{group_id}/users/{user_id}",
         path_params={"user_id": user_id, "group_id": group_id},
-        cast_to=GroupUserDeletedResource,
+        cast_to=lazy_models.GroupUserDeletedResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -960,18 +937,19 @@ def _admin_organization_groups_users_list(
     ``GET /organization/groups/{group_id}/users``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationGroupUser
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/organization/groups/{group_id}/users",
         path_params={"group_id": group_id},
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after, "order": order}.items()
-            if value is not UNSET
-        },
-        cast_to=OrganizationGroupUser,
+        query=query,
+        cast_to=lazy_models.OrganizationGroupUser,
         pagination="next_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -998,13 +976,11 @@ def _admin_organization_groups_users_retrieve(
     ``GET /organization/groups/{group_id}/users/{user_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import UserRetrieveResponse
-
     return Call(
         method="GET",
         path="/organization/groups/{group_id}/users/{user_id}",
         path_params={"user_id": user_id, "group_id": group_id},
-        cast_to=UserRetrieveResponse,
+        cast_to=lazy_models.UserRetrieveResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1031,18 +1007,19 @@ def _admin_organization_invites_create(
     ``POST /organization/invites``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Invite
-
+    body: dict[str, object] = {}
+    if email is not UNSET:
+        body["email"] = email
+    if role is not UNSET:
+        body["role"] = role
+    if projects is not UNSET:
+        body["projects"] = projects
     return Call(
         method="POST",
         path="/organization/invites",
-        body={
-            key: value
-            for key, value in {"email": email, "role": role, "projects": projects}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Invite,
+        cast_to=lazy_models.Invite,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1067,13 +1044,11 @@ def _admin_organization_invites_delete(
     ``DELETE /organization/invites/{invite_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import InviteDeleteResponse
-
     return Call(
         method="DELETE",
         path="/organization/invites/{invite_id}",
         path_params={"invite_id": invite_id},
-        cast_to=InviteDeleteResponse,
+        cast_to=lazy_models.InviteDeleteResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1099,17 +1074,16 @@ def _admin_organization_invites_list(
     ``GET /organization/invites``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Invite
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
     return Call(
         method="GET",
         path="/organization/invites",
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after}.items()
-            if value is not UNSET
-        },
-        cast_to=Invite,
+        query=query,
+        cast_to=lazy_models.Invite,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -1135,13 +1109,11 @@ def _admin_organization_invites_retrieve(
     ``GET /organization/invites/{invite_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Invite
-
     return Call(
         method="GET",
         path="/organization/invites/{invite_id}",
         path_params={"invite_id": invite_id},
-        cast_to=Invite,
+        cast_to=lazy_models.Invite,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1166,13 +1138,11 @@ def _admin_organization_projects_archive(
     ``POST /organization/projects/{project_id}/archive``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Project
-
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/archive",
         path_params={"project_id": project_id},
-        cast_to=Project,
+        cast_to=lazy_models.Project,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1199,22 +1169,19 @@ def _admin_organization_projects_create(
     ``POST /organization/projects``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Project
-
+    body: dict[str, object] = {}
+    if name is not UNSET:
+        body["name"] = name
+    if residency is not UNSET:
+        body["residency"] = residency
+    if external_key_id is not UNSET:
+        body["external_key_id"] = external_key_id
     return Call(
         method="POST",
         path="/organization/projects",
-        body={
-            key: value
-            for key, value in {
-                "name": name,
-                "residency": residency,
-                "external_key_id": external_key_id,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Project,
+        cast_to=lazy_models.Project,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1241,21 +1208,18 @@ def _admin_organization_projects_list(
     ``GET /organization/projects``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Project
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if include_archived is not UNSET:
+        query["include_archived"] = include_archived
     return Call(
         method="GET",
         path="/organization/projects",
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "after": after,
-                "include_archived": include_archived,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=Project,
+        query=query,
+        cast_to=lazy_models.Project,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -1281,13 +1245,11 @@ def _admin_organization_projects_retrieve(
     ``GET /organization/projects/{project_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Project
-
     return Call(
         method="GET",
         path="/organization/projects/{project_id}",
         path_params={"project_id": project_id},
-        cast_to=Project,
+        cast_to=lazy_models.Project,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1314,19 +1276,18 @@ def _admin_organization_projects_update(
     ``POST /organization/projects/{project_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Project
-
+    body: dict[str, object] = {}
+    if name is not UNSET:
+        body["name"] = name
+    if external_key_id is not UNSET:
+        body["external_key_id"] = external_key_id
     return Call(
         method="POST",
         path="/organization/projects/{project_id}",
         path_params={"project_id": project_id},
-        body={
-            key: value
-            for key, value in {"name": name, "external_key_id": external_key_id}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Project,
+        cast_to=lazy_models.Project,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1352,13 +1313,11 @@ def _admin_organization_projects_api_keys_delete(
     ``DELETE /organization/projects/{project_id}/api_keys/{api_key_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import APIKeyDeleteResponse
-
     return Call(
         method="DELETE",
         path="/organization/projects/{project_id}/api_keys/{api_key_id}",
         path_params={"api_key_id": api_key_id, "project_id": project_id},
-        cast_to=APIKeyDeleteResponse,
+        cast_to=lazy_models.APIKeyDeleteResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1386,22 +1345,19 @@ def _admin_organization_projects_api_keys_list(
     ``GET /organization/projects/{project_id}/api_keys``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectAPIKey
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if owner_project_access is not UNSET:
+        query["owner_project_access"] = owner_project_access
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/api_keys",
         path_params={"project_id": project_id},
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "after": after,
-                "owner_project_access": owner_project_access,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=ProjectAPIKey,
+        query=query,
+        cast_to=lazy_models.ProjectAPIKey,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -1428,13 +1384,11 @@ def _admin_organization_projects_api_keys_retrieve(
     ``GET /organization/projects/{project_id}/api_keys/{api_key_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectAPIKey
-
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/api_keys/{api_key_id}",
         path_params={"api_key_id": api_key_id, "project_id": project_id},
-        cast_to=ProjectAPIKey,
+        cast_to=lazy_models.ProjectAPIKey,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1460,15 +1414,13 @@ def _admin_organization_projects_certificates_activate(
     ``POST /organization/projects/{project_id}/certificates/activate``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationProjectCertificate
-
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/certificates/activate",
         path_params={"project_id": project_id},
         body={"certificate_ids": certificate_ids},
         body_kind="json",
-        cast_to=OrganizationProjectCertificate,
+        cast_to=lazy_models.OrganizationProjectCertificate,
         pagination="page",
         options=make_options(
             extra_headers=extra_headers,
@@ -1495,15 +1447,13 @@ def _admin_organization_projects_certificates_deactivate(
     ``POST /organization/projects/{project_id}/certificates/deactivate``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationProjectCertificate
-
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/certificates/deactivate",
         path_params={"project_id": project_id},
         body={"certificate_ids": certificate_ids},
         body_kind="json",
-        cast_to=OrganizationProjectCertificate,
+        cast_to=lazy_models.OrganizationProjectCertificate,
         pagination="page",
         options=make_options(
             extra_headers=extra_headers,
@@ -1532,18 +1482,19 @@ def _admin_organization_projects_certificates_list(
     ``GET /organization/projects/{project_id}/certificates``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationProjectCertificate
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/certificates",
         path_params={"project_id": project_id},
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after, "order": order}.items()
-            if value is not UNSET
-        },
-        cast_to=OrganizationProjectCertificate,
+        query=query,
+        cast_to=lazy_models.OrganizationProjectCertificate,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -1569,13 +1520,11 @@ def _admin_organization_projects_data_retention_retrieve(
     ``GET /organization/projects/{project_id}/data_retention``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectDataRetention
-
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/data_retention",
         path_params={"project_id": project_id},
-        cast_to=ProjectDataRetention,
+        cast_to=lazy_models.ProjectDataRetention,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1608,15 +1557,13 @@ def _admin_organization_projects_data_retention_update(
     ``POST /organization/projects/{project_id}/data_retention``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectDataRetention
-
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/data_retention",
         path_params={"project_id": project_id},
         body={"retention_type": retention_type},
         body_kind="json",
-        cast_to=ProjectDataRetention,
+        cast_to=lazy_models.ProjectDataRetention,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1643,15 +1590,13 @@ def _admin_organization_projects_groups_create(
     ``POST /organization/projects/{project_id}/groups``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectGroup
-
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/groups",
         path_params={"project_id": project_id},
         body={"group_id": group_id, "role": role},
         body_kind="json",
-        cast_to=ProjectGroup,
+        cast_to=lazy_models.ProjectGroup,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1677,13 +1622,11 @@ def _admin_organization_projects_groups_delete(
     ``DELETE /organization/projects/{project_id}/groups/{group_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectGroupDeletedResource
-
     return Call(
         method="DELETE",
         path="/organization/projects/{project_id}/groups/{group_id}",
         path_params={"group_id": group_id, "project_id": project_id},
-        cast_to=ProjectGroupDeletedResource,
+        cast_to=lazy_models.ProjectGroupDeletedResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1711,18 +1654,19 @@ def _admin_organization_projects_groups_list(
     ``GET /organization/projects/{project_id}/groups``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectGroup
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/groups",
         path_params={"project_id": project_id},
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after, "order": order}.items()
-            if value is not UNSET
-        },
-        cast_to=ProjectGroup,
+        query=query,
+        cast_to=lazy_models.ProjectGroup,
         pagination="next_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -1750,16 +1694,15 @@ def _admin_organization_projects_groups_retrieve(
     ``GET /organization/projects/{project_id}/groups/{group_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectGroup
-
+    query: dict[str, object] = {}
+    if group_type is not UNSET:
+        query["group_type"] = group_type
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/groups/{group_id}",
         path_params={"group_id": group_id, "project_id": project_id},
-        query={
-            key: value for key, value in {"group_type": group_type}.items() if value is not UNSET
-        },
-        cast_to=ProjectGroup,
+        query=query,
+        cast_to=lazy_models.ProjectGroup,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1786,15 +1729,13 @@ def _admin_organization_projects_groups_roles_create(
     ``POST /projects/{project_id}/groups/{group_id}/roles``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import GroupRoleAssignment
-
     return Call(
         method="POST",
         path="/projects/{project_id}/groups/{group_id}/roles",
         path_params={"group_id": group_id, "project_id": project_id},
         body={"role_id": role_id},
         body_kind="json",
-        cast_to=GroupRoleAssignment,
+        cast_to=lazy_models.GroupRoleAssignment,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1821,13 +1762,11 @@ def _admin_organization_projects_groups_roles_delete(
     ``DELETE /projects/{project_id}/groups/{group_id}/roles/{role_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import DeletedRoleAssignmentResource
-
     return Call(
         method="DELETE",
         path="/projects/{project_id}/groups/{group_id}/roles/{role_id}",
         path_params={"role_id": role_id, "project_id": project_id, "group_id": group_id},
-        cast_to=DeletedRoleAssignmentResource,
+        cast_to=lazy_models.DeletedRoleAssignmentResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1856,18 +1795,19 @@ def _admin_organization_projects_groups_roles_list(
     ``GET /projects/{project_id}/groups/{group_id}/roles``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import AssignedRoleDetails
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/projects/{project_id}/groups/{group_id}/roles",
         path_params={"group_id": group_id, "project_id": project_id},
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after, "order": order}.items()
-            if value is not UNSET
-        },
-        cast_to=AssignedRoleDetails,
+        query=query,
+        cast_to=lazy_models.AssignedRoleDetails,
         pagination="next_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -1895,13 +1835,11 @@ def _admin_organization_projects_groups_roles_retrieve(
     ``GET /projects/{project_id}/groups/{group_id}/roles/{role_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import AssignedRoleDetails
-
     return Call(
         method="GET",
         path="/projects/{project_id}/groups/{group_id}/roles/{role_id}",
         path_params={"role_id": role_id, "project_id": project_id, "group_id": group_id},
-        cast_to=AssignedRoleDetails,
+        cast_to=lazy_models.AssignedRoleDetails,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1926,13 +1864,11 @@ def _admin_organization_projects_hosted_tool_permissions_retrieve(
     ``GET /organization/projects/{project_id}/hosted_tool_permissions``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectHostedToolPermissions
-
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/hosted_tool_permissions",
         path_params={"project_id": project_id},
-        cast_to=ProjectHostedToolPermissions,
+        cast_to=lazy_models.ProjectHostedToolPermissions,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1962,25 +1898,24 @@ def _admin_organization_projects_hosted_tool_permissions_update(
     ``POST /organization/projects/{project_id}/hosted_tool_permissions``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectHostedToolPermissions
-
+    body: dict[str, object] = {}
+    if file_search is not UNSET:
+        body["file_search"] = file_search
+    if web_search is not UNSET:
+        body["web_search"] = web_search
+    if image_generation is not UNSET:
+        body["image_generation"] = image_generation
+    if mcp is not UNSET:
+        body["mcp"] = mcp
+    if code_interpreter is not UNSET:
+        body["code_interpreter"] = code_interpreter
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/hosted_tool_permissions",
         path_params={"project_id": project_id},
-        body={
-            key: value
-            for key, value in {
-                "file_search": file_search,
-                "web_search": web_search,
-                "image_generation": image_generation,
-                "mcp": mcp,
-                "code_interpreter": code_interpreter,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=ProjectHostedToolPermissions,
+        cast_to=lazy_models.ProjectHostedToolPermissions,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2005,13 +1940,11 @@ def _admin_organization_projects_model_permissions_delete(
     ``DELETE /organization/projects/{project_id}/model_permissions``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectModelPermissionsDeleted
-
     return Call(
         method="DELETE",
         path="/organization/projects/{project_id}/model_permissions",
         path_params={"project_id": project_id},
-        cast_to=ProjectModelPermissionsDeleted,
+        cast_to=lazy_models.ProjectModelPermissionsDeleted,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2036,13 +1969,11 @@ def _admin_organization_projects_model_permissions_retrieve(
     ``GET /organization/projects/{project_id}/model_permissions``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectModelPermissions
-
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/model_permissions",
         path_params={"project_id": project_id},
-        cast_to=ProjectModelPermissions,
+        cast_to=lazy_models.ProjectModelPermissions,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2069,15 +2000,13 @@ def _admin_organization_projects_model_permissions_update(
     ``POST /organization/projects/{project_id}/model_permissions``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectModelPermissions
-
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/model_permissions",
         path_params={"project_id": project_id},
         body={"mode": mode, "model_ids": model_ids},
         body_kind="json",
-        cast_to=ProjectModelPermissions,
+        cast_to=lazy_models.ProjectModelPermissions,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2105,18 +2034,19 @@ def _admin_organization_projects_rate_limits_list_rate_limits(
     ``GET /organization/projects/{project_id}/rate_limits``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectRateLimit
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if before is not UNSET:
+        query["before"] = before
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/rate_limits",
         path_params={"project_id": project_id},
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after, "before": before}.items()
-            if value is not UNSET
-        },
-        cast_to=ProjectRateLimit,
+        query=query,
+        cast_to=lazy_models.ProjectRateLimit,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -2149,26 +2079,26 @@ def _admin_organization_projects_rate_limits_update_rate_limit(
     ``POST /organization/projects/{project_id}/rate_limits/{rate_limit_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectRateLimit
-
+    body: dict[str, object] = {}
+    if max_requests_per_1_minute is not UNSET:
+        body["max_requests_per_1_minute"] = max_requests_per_1_minute
+    if max_tokens_per_1_minute is not UNSET:
+        body["max_tokens_per_1_minute"] = max_tokens_per_1_minute
+    if max_images_per_1_minute is not UNSET:
+        body["max_images_per_1_minute"] = max_images_per_1_minute
+    if max_audio_megabytes_per_1_minute is not UNSET:
+        body["max_audio_megabytes_per_1_minute"] = max_audio_megabytes_per_1_minute
+    if max_requests_per_1_day is not UNSET:
+        body["max_requests_per_1_day"] = max_requests_per_1_day
+    if batch_1_day_max_input_tokens is not UNSET:
+        body["batch_1_day_max_input_tokens"] = batch_1_day_max_input_tokens
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/rate_limits/{rate_limit_id}",
         path_params={"rate_limit_id": rate_limit_id, "project_id": project_id},
-        body={
-            key: value
-            for key, value in {
-                "max_requests_per_1_minute": max_requests_per_1_minute,
-                "max_tokens_per_1_minute": max_tokens_per_1_minute,
-                "max_images_per_1_minute": max_images_per_1_minute,
-                "max_audio_megabytes_per_1_minute": max_audio_megabytes_per_1_minute,
-                "max_requests_per_1_day": max_requests_per_1_day,
-                "batch_1_day_max_input_tokens": batch_1_day_max_input_tokens,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=ProjectRateLimit,
+        cast_to=lazy_models.ProjectRateLimit,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2196,23 +2126,20 @@ def _admin_organization_projects_roles_create(
     ``POST /projects/{project_id}/roles``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Role
-
+    body: dict[str, object] = {}
+    if role_name is not UNSET:
+        body["role_name"] = role_name
+    if permissions is not UNSET:
+        body["permissions"] = permissions
+    if description is not UNSET:
+        body["description"] = description
     return Call(
         method="POST",
         path="/projects/{project_id}/roles",
         path_params={"project_id": project_id},
-        body={
-            key: value
-            for key, value in {
-                "role_name": role_name,
-                "permissions": permissions,
-                "description": description,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Role,
+        cast_to=lazy_models.Role,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2238,13 +2165,11 @@ def _admin_organization_projects_roles_delete(
     ``DELETE /projects/{project_id}/roles/{role_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import RoleDeletedResource
-
     return Call(
         method="DELETE",
         path="/projects/{project_id}/roles/{role_id}",
         path_params={"role_id": role_id, "project_id": project_id},
-        cast_to=RoleDeletedResource,
+        cast_to=lazy_models.RoleDeletedResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2272,18 +2197,19 @@ def _admin_organization_projects_roles_list(
     ``GET /projects/{project_id}/roles``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Role
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/projects/{project_id}/roles",
         path_params={"project_id": project_id},
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after, "order": order}.items()
-            if value is not UNSET
-        },
-        cast_to=Role,
+        query=query,
+        cast_to=lazy_models.Role,
         pagination="next_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -2310,13 +2236,11 @@ def _admin_organization_projects_roles_retrieve(
     ``GET /projects/{project_id}/roles/{role_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Role
-
     return Call(
         method="GET",
         path="/projects/{project_id}/roles/{role_id}",
         path_params={"role_id": role_id, "project_id": project_id},
-        cast_to=Role,
+        cast_to=lazy_models.Role,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2345,23 +2269,20 @@ def _admin_organization_projects_roles_update(
     ``POST /projects/{project_id}/roles/{role_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Role
-
+    body: dict[str, object] = {}
+    if permissions is not UNSET:
+        body["permissions"] = permissions
+    if description is not UNSET:
+        body["description"] = description
+    if role_name is not UNSET:
+        body["role_name"] = role_name
     return Call(
         method="POST",
         path="/projects/{project_id}/roles/{role_id}",
         path_params={"role_id": role_id, "project_id": project_id},
-        body={
-            key: value
-            for key, value in {
-                "permissions": permissions,
-                "description": description,
-                "role_name": role_name,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Role,
+        cast_to=lazy_models.Role,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2388,22 +2309,18 @@ def _admin_organization_projects_service_accounts_create(
     ``POST /organization/projects/{project_id}/service_accounts``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ServiceAccountCreateResponse
-
+    body: dict[str, object] = {}
+    if name is not UNSET:
+        body["name"] = name
+    if create_service_account_only is not UNSET:
+        body["create_service_account_only"] = create_service_account_only
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/service_accounts",
         path_params={"project_id": project_id},
-        body={
-            key: value
-            for key, value in {
-                "name": name,
-                "create_service_account_only": create_service_account_only,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=ServiceAccountCreateResponse,
+        cast_to=lazy_models.ServiceAccountCreateResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2429,13 +2346,11 @@ def _admin_organization_projects_service_accounts_delete(
     ``DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ServiceAccountDeleteResponse
-
     return Call(
         method="DELETE",
         path="/organization/projects/{project_id}/service_accounts/{service_account_id}",
         path_params={"service_account_id": service_account_id, "project_id": project_id},
-        cast_to=ServiceAccountDeleteResponse,
+        cast_to=lazy_models.ServiceAccountDeleteResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2462,18 +2377,17 @@ def _admin_organization_projects_service_accounts_list(
     ``GET /organization/projects/{project_id}/service_accounts``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectServiceAccount
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/service_accounts",
         path_params={"project_id": project_id},
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after}.items()
-            if value is not UNSET
-        },
-        cast_to=ProjectServiceAccount,
+        query=query,
+        cast_to=lazy_models.ProjectServiceAccount,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -2500,13 +2414,11 @@ def _admin_organization_projects_service_accounts_retrieve(
     ``GET /organization/projects/{project_id}/service_accounts/{service_account_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectServiceAccount
-
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/service_accounts/{service_account_id}",
         path_params={"service_account_id": service_account_id, "project_id": project_id},
-        cast_to=ProjectServiceAccount,
+        cast_to=lazy_models.ProjectServiceAccount,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2534,17 +2446,18 @@ def _admin_organization_projects_service_accounts_update(
     ``POST /organization/projects/{project_id}/service_accounts/{service_account_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectServiceAccount
-
+    body: dict[str, object] = {}
+    if name is not UNSET:
+        body["name"] = name
+    if role is not UNSET:
+        body["role"] = role
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/service_accounts/{service_account_id}",
         path_params={"service_account_id": service_account_id, "project_id": project_id},
-        body={
-            key: value for key, value in {"name": name, "role": role}.items() if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=ProjectServiceAccount,
+        cast_to=lazy_models.ProjectServiceAccount,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2572,19 +2485,18 @@ def _admin_organization_projects_service_accounts_api_keys_create(
     ``POST /organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import APIKeyCreateResponse
-
+    body: dict[str, object] = {}
+    if name is not UNSET:
+        body["name"] = name
+    if scopes is not UNSET:
+        body["scopes"] = scopes
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys",
         path_params={"service_account_id": service_account_id, "project_id": project_id},
-        body={
-            key: value
-            for key, value in {"name": name, "scopes": scopes}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=APIKeyCreateResponse,
+        cast_to=lazy_models.APIKeyCreateResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2613,8 +2525,6 @@ def _admin_organization_projects_spend_alerts_create(
     ``POST /organization/projects/{project_id}/spend_alerts``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectSpendAlert
-
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/spend_alerts",
@@ -2626,7 +2536,7 @@ def _admin_organization_projects_spend_alerts_create(
             "notification_channel": notification_channel,
         },
         body_kind="json",
-        cast_to=ProjectSpendAlert,
+        cast_to=lazy_models.ProjectSpendAlert,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2652,13 +2562,11 @@ def _admin_organization_projects_spend_alerts_delete(
     ``DELETE /organization/projects/{project_id}/spend_alerts/{alert_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectSpendAlertDeleted
-
     return Call(
         method="DELETE",
         path="/organization/projects/{project_id}/spend_alerts/{alert_id}",
         path_params={"alert_id": alert_id, "project_id": project_id},
-        cast_to=ProjectSpendAlertDeleted,
+        cast_to=lazy_models.ProjectSpendAlertDeleted,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2687,23 +2595,21 @@ def _admin_organization_projects_spend_alerts_list(
     ``GET /organization/projects/{project_id}/spend_alerts``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectSpendAlert
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
+    if before is not UNSET:
+        query["before"] = before
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/spend_alerts",
         path_params={"project_id": project_id},
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "order": order,
-                "after": after,
-                "before": before,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=ProjectSpendAlert,
+        query=query,
+        cast_to=lazy_models.ProjectSpendAlert,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -2730,13 +2636,11 @@ def _admin_organization_projects_spend_alerts_retrieve(
     ``GET /organization/projects/{project_id}/spend_alerts/{alert_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectSpendAlert
-
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/spend_alerts/{alert_id}",
         path_params={"alert_id": alert_id, "project_id": project_id},
-        cast_to=ProjectSpendAlert,
+        cast_to=lazy_models.ProjectSpendAlert,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2766,8 +2670,6 @@ def _admin_organization_projects_spend_alerts_update(
     ``POST /organization/projects/{project_id}/spend_alerts/{alert_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectSpendAlert
-
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/spend_alerts/{alert_id}",
@@ -2779,7 +2681,7 @@ def _admin_organization_projects_spend_alerts_update(
             "notification_channel": notification_channel,
         },
         body_kind="json",
-        cast_to=ProjectSpendAlert,
+        cast_to=lazy_models.ProjectSpendAlert,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2804,13 +2706,11 @@ def _admin_organization_projects_spend_limit_delete(
     ``DELETE /organization/projects/{project_id}/spend_limit``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectSpendLimitDeleted
-
     return Call(
         method="DELETE",
         path="/organization/projects/{project_id}/spend_limit",
         path_params={"project_id": project_id},
-        cast_to=ProjectSpendLimitDeleted,
+        cast_to=lazy_models.ProjectSpendLimitDeleted,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2835,13 +2735,11 @@ def _admin_organization_projects_spend_limit_retrieve(
     ``GET /organization/projects/{project_id}/spend_limit``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectSpendLimit
-
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/spend_limit",
         path_params={"project_id": project_id},
-        cast_to=ProjectSpendLimit,
+        cast_to=lazy_models.ProjectSpendLimit,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2869,15 +2767,13 @@ def _admin_organization_projects_spend_limit_update(
     ``POST /organization/projects/{project_id}/spend_limit``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectSpendLimit
-
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/spend_limit",
         path_params={"project_id": project_id},
         body={"threshold_amount": threshold_amount, "currency": currency, "interval": interval},
         body_kind="json",
-        cast_to=ProjectSpendLimit,
+        cast_to=lazy_models.ProjectSpendLimit,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2905,19 +2801,20 @@ def _admin_organization_projects_users_create(
     ``POST /organization/projects/{project_id}/users``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectUser
-
+    body: dict[str, object] = {}
+    if role is not UNSET:
+        body["role"] = role
+    if user_id is not UNSET:
+        body["user_id"] = user_id
+    if email is not UNSET:
+        body["email"] = email
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/users",
         path_params={"project_id": project_id},
-        body={
-            key: value
-            for key, value in {"role": role, "user_id": user_id, "email": email}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=ProjectUser,
+        cast_to=lazy_models.ProjectUser,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2943,13 +2840,11 @@ def _admin_organization_projects_users_delete(
     ``DELETE /organization/projects/{project_id}/users/{user_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectUserDeleteResponse
-
     return Call(
         method="DELETE",
         path="/organization/projects/{project_id}/users/{user_id}",
         path_params={"user_id": user_id, "project_id": project_id},
-        cast_to=ProjectUserDeleteResponse,
+        cast_to=lazy_models.ProjectUserDeleteResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2976,18 +2871,17 @@ def _admin_organization_projects_users_list(
     ``GET /organization/projects/{project_id}/users``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectUser
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/users",
         path_params={"project_id": project_id},
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after}.items()
-            if value is not UNSET
-        },
-        cast_to=ProjectUser,
+        query=query,
+        cast_to=lazy_models.ProjectUser,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -3014,13 +2908,11 @@ def _admin_organization_projects_users_retrieve(
     ``GET /organization/projects/{project_id}/users/{user_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectUser
-
     return Call(
         method="GET",
         path="/organization/projects/{project_id}/users/{user_id}",
         path_params={"user_id": user_id, "project_id": project_id},
-        cast_to=ProjectUser,
+        cast_to=lazy_models.ProjectUser,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3047,15 +2939,16 @@ def _admin_organization_projects_users_update(
     ``POST /organization/projects/{project_id}/users/{user_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import ProjectUser
-
+    body: dict[str, object] = {}
+    if role is not UNSET:
+        body["role"] = role
     return Call(
         method="POST",
         path="/organization/projects/{project_id}/users/{user_id}",
         path_params={"user_id": user_id, "project_id": project_id},
-        body={key: value for key, value in {"role": role}.items() if value is not UNSET},
+        body=body,
         body_kind="json",
-        cast_to=ProjectUser,
+        cast_to=lazy_models.ProjectUser,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3082,15 +2975,13 @@ def _admin_organization_projects_users_roles_create(
     ``POST /projects/{project_id}/users/{user_id}/roles``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import UserRoleAssignment
-
     return Call(
         method="POST",
         path="/projects/{project_id}/users/{user_id}/roles",
         path_params={"user_id": user_id, "project_id": project_id},
         body={"role_id": role_id},
         body_kind="json",
-        cast_to=UserRoleAssignment,
+        cast_to=lazy_models.UserRoleAssignment,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3117,13 +3008,11 @@ def _admin_organization_projects_users_roles_delete(
     ``DELETE /projects/{project_id}/users/{user_id}/roles/{role_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import DeletedRoleAssignmentResource
-
     return Call(
         method="DELETE",
         path="/projects/{project_id}/users/{user_id}/roles/{role_id}",
         path_params={"role_id": role_id, "project_id": project_id, "user_id": user_id},
-        cast_to=DeletedRoleAssignmentResource,
+        cast_to=lazy_models.DeletedRoleAssignmentResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3152,18 +3041,19 @@ def _admin_organization_projects_users_roles_list(
     ``GET /projects/{project_id}/users/{user_id}/roles``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import AssignedRoleDetails
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/projects/{project_id}/users/{user_id}/roles",
         path_params={"user_id": user_id, "project_id": project_id},
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after, "order": order}.items()
-            if value is not UNSET
-        },
-        cast_to=AssignedRoleDetails,
+        query=query,
+        cast_to=lazy_models.AssignedRoleDetails,
         pagination="next_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -3191,13 +3081,11 @@ def _admin_organization_projects_users_roles_retrieve(
     ``GET /projects/{project_id}/users/{user_id}/roles/{role_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import AssignedRoleDetails
-
     return Call(
         method="GET",
         path="/projects/{project_id}/users/{user_id}/roles/{role_id}",
         path_params={"role_id": role_id, "project_id": project_id, "user_id": user_id},
-        cast_to=AssignedRoleDetails,
+        cast_to=lazy_models.AssignedRoleDetails,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3224,22 +3112,19 @@ def _admin_organization_roles_create(
     ``POST /organization/roles``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Role
-
+    body: dict[str, object] = {}
+    if role_name is not UNSET:
+        body["role_name"] = role_name
+    if permissions is not UNSET:
+        body["permissions"] = permissions
+    if description is not UNSET:
+        body["description"] = description
     return Call(
         method="POST",
         path="/organization/roles",
-        body={
-            key: value
-            for key, value in {
-                "role_name": role_name,
-                "permissions": permissions,
-                "description": description,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Role,
+        cast_to=lazy_models.Role,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3264,13 +3149,11 @@ def _admin_organization_roles_delete(
     ``DELETE /organization/roles/{role_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import RoleDeletedResource
-
     return Call(
         method="DELETE",
         path="/organization/roles/{role_id}",
         path_params={"role_id": role_id},
-        cast_to=RoleDeletedResource,
+        cast_to=lazy_models.RoleDeletedResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3297,17 +3180,18 @@ def _admin_organization_roles_list(
     ``GET /organization/roles``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Role
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/organization/roles",
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after, "order": order}.items()
-            if value is not UNSET
-        },
-        cast_to=Role,
+        query=query,
+        cast_to=lazy_models.Role,
         pagination="next_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -3333,13 +3217,11 @@ def _admin_organization_roles_retrieve(
     ``GET /organization/roles/{role_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Role
-
     return Call(
         method="GET",
         path="/organization/roles/{role_id}",
         path_params={"role_id": role_id},
-        cast_to=Role,
+        cast_to=lazy_models.Role,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3367,23 +3249,20 @@ def _admin_organization_roles_update(
     ``POST /organization/roles/{role_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import Role
-
+    body: dict[str, object] = {}
+    if permissions is not UNSET:
+        body["permissions"] = permissions
+    if description is not UNSET:
+        body["description"] = description
+    if role_name is not UNSET:
+        body["role_name"] = role_name
     return Call(
         method="POST",
         path="/organization/roles/{role_id}",
         path_params={"role_id": role_id},
-        body={
-            key: value
-            for key, value in {
-                "permissions": permissions,
-                "description": description,
-                "role_name": role_name,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Role,
+        cast_to=lazy_models.Role,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3411,8 +3290,6 @@ def _admin_organization_spend_alerts_create(
     ``POST /organization/spend_alerts``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationSpendAlert
-
     return Call(
         method="POST",
         path="/organization/spend_alerts",
@@ -3423,7 +3300,7 @@ def _admin_organization_spend_alerts_create(
             "notification_channel": notification_channel,
         },
         body_kind="json",
-        cast_to=OrganizationSpendAlert,
+        cast_to=lazy_models.OrganizationSpendAlert,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3448,13 +3325,11 @@ def _admin_organization_spend_alerts_delete(
     ``DELETE /organization/spend_alerts/{alert_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationSpendAlertDeleted
-
     return Call(
         method="DELETE",
         path="/organization/spend_alerts/{alert_id}",
         path_params={"alert_id": alert_id},
-        cast_to=OrganizationSpendAlertDeleted,
+        cast_to=lazy_models.OrganizationSpendAlertDeleted,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3482,22 +3357,20 @@ def _admin_organization_spend_alerts_list(
     ``GET /organization/spend_alerts``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationSpendAlert
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
+    if before is not UNSET:
+        query["before"] = before
     return Call(
         method="GET",
         path="/organization/spend_alerts",
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "order": order,
-                "after": after,
-                "before": before,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=OrganizationSpendAlert,
+        query=query,
+        cast_to=lazy_models.OrganizationSpendAlert,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -3523,13 +3396,11 @@ def _admin_organization_spend_alerts_retrieve(
     ``GET /organization/spend_alerts/{alert_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationSpendAlert
-
     return Call(
         method="GET",
         path="/organization/spend_alerts/{alert_id}",
         path_params={"alert_id": alert_id},
-        cast_to=OrganizationSpendAlert,
+        cast_to=lazy_models.OrganizationSpendAlert,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3558,8 +3429,6 @@ def _admin_organization_spend_alerts_update(
     ``POST /organization/spend_alerts/{alert_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationSpendAlert
-
     return Call(
         method="POST",
         path="/organization/spend_alerts/{alert_id}",
@@ -3571,7 +3440,7 @@ def _admin_organization_spend_alerts_update(
             "notification_channel": notification_channel,
         },
         body_kind="json",
-        cast_to=OrganizationSpendAlert,
+        cast_to=lazy_models.OrganizationSpendAlert,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3595,12 +3464,10 @@ def _admin_organization_spend_limit_delete(
     ``DELETE /organization/spend_limit``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationSpendLimitDeleted
-
     return Call(
         method="DELETE",
         path="/organization/spend_limit",
-        cast_to=OrganizationSpendLimitDeleted,
+        cast_to=lazy_models.OrganizationSpendLimitDeleted,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3624,12 +3491,10 @@ def _admin_organization_spend_limit_retrieve(
     ``GET /organization/spend_limit``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationSpendLimit
-
     return Call(
         method="GET",
         path="/organization/spend_limit",
-        cast_to=OrganizationSpendLimit,
+        cast_to=lazy_models.OrganizationSpendLimit,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3656,14 +3521,12 @@ def _admin_organization_spend_limit_update(
     ``POST /organization/spend_limit``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationSpendLimit
-
     return Call(
         method="POST",
         path="/organization/spend_limit",
         body={"threshold_amount": threshold_amount, "currency": currency, "interval": interval},
         body_kind="json",
-        cast_to=OrganizationSpendLimit,
+        cast_to=lazy_models.OrganizationSpendLimit,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3697,28 +3560,32 @@ def _admin_organization_usage_audio_speeches(
     ``GET /organization/usage/audio_speeches``
     Reference: https://platform.openai.com/docs/api-reference/usage-audio-speeches
     """
-    from openai_proto.generated.models import UsageResponse
-
+    query: dict[str, object] = {}
+    if start_time is not UNSET:
+        query["start_time"] = start_time
+    if end_time is not UNSET:
+        query["end_time"] = end_time
+    if bucket_width is not UNSET:
+        query["bucket_width"] = bucket_width
+    if project_ids is not UNSET:
+        query["project_ids"] = project_ids
+    if user_ids is not UNSET:
+        query["user_ids"] = user_ids
+    if api_key_ids is not UNSET:
+        query["api_key_ids"] = api_key_ids
+    if models is not UNSET:
+        query["models"] = models
+    if group_by is not UNSET:
+        query["group_by"] = group_by
+    if limit is not UNSET:
+        query["limit"] = limit
+    if page is not UNSET:
+        query["page"] = page
     return Call(
         method="GET",
         path="/organization/usage/audio_speeches",
-        query={
-            key: value
-            for key, value in {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=UsageResponse,
+        query=query,
+        cast_to=lazy_models.UsageResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3752,28 +3619,32 @@ def _admin_organization_usage_audio_transcriptions(
     ``GET /organization/usage/audio_transcriptions``
     Reference: https://platform.openai.com/docs/api-reference/usage-audio-transcriptions
     """
-    from openai_proto.generated.models import UsageResponse
-
+    query: dict[str, object] = {}
+    if start_time is not UNSET:
+        query["start_time"] = start_time
+    if end_time is not UNSET:
+        query["end_time"] = end_time
+    if bucket_width is not UNSET:
+        query["bucket_width"] = bucket_width
+    if project_ids is not UNSET:
+        query["project_ids"] = project_ids
+    if user_ids is not UNSET:
+        query["user_ids"] = user_ids
+    if api_key_ids is not UNSET:
+        query["api_key_ids"] = api_key_ids
+    if models is not UNSET:
+        query["models"] = models
+    if group_by is not UNSET:
+        query["group_by"] = group_by
+    if limit is not UNSET:
+        query["limit"] = limit
+    if page is not UNSET:
+        query["page"] = page
     return Call(
         method="GET",
         path="/organization/usage/audio_transcriptions",
-        query={
-            key: value
-            for key, value in {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=UsageResponse,
+        query=query,
+        cast_to=lazy_models.UsageResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3804,25 +3675,26 @@ def _admin_organization_usage_code_interpreter_sessions(
     ``GET /organization/usage/code_interpreter_sessions``
     Reference: https://platform.openai.com/docs/api-reference/usage-code-interpreter-sessions
     """
-    from openai_proto.generated.models import UsageResponse
-
+    query: dict[str, object] = {}
+    if start_time is not UNSET:
+        query["start_time"] = start_time
+    if end_time is not UNSET:
+        query["end_time"] = end_time
+    if bucket_width is not UNSET:
+        query["bucket_width"] = bucket_width
+    if project_ids is not UNSET:
+        query["project_ids"] = project_ids
+    if group_by is not UNSET:
+        query["group_by"] = group_by
+    if limit is not UNSET:
+        query["limit"] = limit
+    if page is not UNSET:
+        query["page"] = page
     return Call(
         method="GET",
         path="/organization/usage/code_interpreter_sessions",
-        query={
-            key: value
-            for key, value in {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=UsageResponse,
+        query=query,
+        cast_to=lazy_models.UsageResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3860,29 +3732,34 @@ def _admin_organization_usage_completions(
     ``GET /organization/usage/completions``
     Reference: https://platform.openai.com/docs/api-reference/usage-completions
     """
-    from openai_proto.generated.models import UsageResponse
-
+    query: dict[str, object] = {}
+    if start_time is not UNSET:
+        query["start_time"] = start_time
+    if end_time is not UNSET:
+        query["end_time"] = end_time
+    if bucket_width is not UNSET:
+        query["bucket_width"] = bucket_width
+    if project_ids is not UNSET:
+        query["project_ids"] = project_ids
+    if user_ids is not UNSET:
+        query["user_ids"] = user_ids
+    if api_key_ids is not UNSET:
+        query["api_key_ids"] = api_key_ids
+    if models is not UNSET:
+        query["models"] = models
+    if batch is not UNSET:
+        query["batch"] = batch
+    if group_by is not UNSET:
+        query["group_by"] = group_by
+    if limit is not UNSET:
+        query["limit"] = limit
+    if page is not UNSET:
+        query["page"] = page
     return Call(
         method="GET",
         path="/organization/usage/completions",
-        query={
-            key: value
-            for key, value in {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "batch": batch,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=UsageResponse,
+        query=query,
+        cast_to=lazy_models.UsageResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3914,26 +3791,28 @@ def _admin_organization_usage_costs(
     ``GET /organization/costs``
     Reference: https://platform.openai.com/docs/api-reference/usage-costs
     """
-    from openai_proto.generated.models import UsageResponse
-
+    query: dict[str, object] = {}
+    if start_time is not UNSET:
+        query["start_time"] = start_time
+    if end_time is not UNSET:
+        query["end_time"] = end_time
+    if bucket_width is not UNSET:
+        query["bucket_width"] = bucket_width
+    if project_ids is not UNSET:
+        query["project_ids"] = project_ids
+    if api_key_ids is not UNSET:
+        query["api_key_ids"] = api_key_ids
+    if group_by is not UNSET:
+        query["group_by"] = group_by
+    if limit is not UNSET:
+        query["limit"] = limit
+    if page is not UNSET:
+        query["page"] = page
     return Call(
         method="GET",
         path="/organization/costs",
-        query={
-            key: value
-            for key, value in {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "api_key_ids": api_key_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=UsageResponse,
+        query=query,
+        cast_to=lazy_models.UsageResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3967,28 +3846,32 @@ def _admin_organization_usage_embeddings(
     ``GET /organization/usage/embeddings``
     Reference: https://platform.openai.com/docs/api-reference/usage-embeddings
     """
-    from openai_proto.generated.models import UsageResponse
-
+    query: dict[str, object] = {}
+    if start_time is not UNSET:
+        query["start_time"] = start_time
+    if end_time is not UNSET:
+        query["end_time"] = end_time
+    if bucket_width is not UNSET:
+        query["bucket_width"] = bucket_width
+    if project_ids is not UNSET:
+        query["project_ids"] = project_ids
+    if user_ids is not UNSET:
+        query["user_ids"] = user_ids
+    if api_key_ids is not UNSET:
+        query["api_key_ids"] = api_key_ids
+    if models is not UNSET:
+        query["models"] = models
+    if group_by is not UNSET:
+        query["group_by"] = group_by
+    if limit is not UNSET:
+        query["limit"] = limit
+    if page is not UNSET:
+        query["page"] = page
     return Call(
         method="GET",
         path="/organization/usage/embeddings",
-        query={
-            key: value
-            for key, value in {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=UsageResponse,
+        query=query,
+        cast_to=lazy_models.UsageResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4023,28 +3906,32 @@ def _admin_organization_usage_file_search_calls(
     ``GET /organization/usage/file_search_calls``
     Reference: https://platform.openai.com/docs/api-reference/usage-file-search-calls
     """
-    from openai_proto.generated.models import UsageResponse
-
+    query: dict[str, object] = {}
+    if start_time is not UNSET:
+        query["start_time"] = start_time
+    if end_time is not UNSET:
+        query["end_time"] = end_time
+    if bucket_width is not UNSET:
+        query["bucket_width"] = bucket_width
+    if project_ids is not UNSET:
+        query["project_ids"] = project_ids
+    if user_ids is not UNSET:
+        query["user_ids"] = user_ids
+    if api_key_ids is not UNSET:
+        query["api_key_ids"] = api_key_ids
+    if vector_store_ids is not UNSET:
+        query["vector_store_ids"] = vector_store_ids
+    if group_by is not UNSET:
+        query["group_by"] = group_by
+    if limit is not UNSET:
+        query["limit"] = limit
+    if page is not UNSET:
+        query["page"] = page
     return Call(
         method="GET",
         path="/organization/usage/file_search_calls",
-        query={
-            key: value
-            for key, value in {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "vector_store_ids": vector_store_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=UsageResponse,
+        query=query,
+        cast_to=lazy_models.UsageResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4083,30 +3970,36 @@ def _admin_organization_usage_images(
     ``GET /organization/usage/images``
     Reference: https://platform.openai.com/docs/api-reference/usage-images
     """
-    from openai_proto.generated.models import UsageResponse
-
+    query: dict[str, object] = {}
+    if start_time is not UNSET:
+        query["start_time"] = start_time
+    if end_time is not UNSET:
+        query["end_time"] = end_time
+    if bucket_width is not UNSET:
+        query["bucket_width"] = bucket_width
+    if sources is not UNSET:
+        query["sources"] = sources
+    if sizes is not UNSET:
+        query["sizes"] = sizes
+    if project_ids is not UNSET:
+        query["project_ids"] = project_ids
+    if user_ids is not UNSET:
+        query["user_ids"] = user_ids
+    if api_key_ids is not UNSET:
+        query["api_key_ids"] = api_key_ids
+    if models is not UNSET:
+        query["models"] = models
+    if group_by is not UNSET:
+        query["group_by"] = group_by
+    if limit is not UNSET:
+        query["limit"] = limit
+    if page is not UNSET:
+        query["page"] = page
     return Call(
         method="GET",
         path="/organization/usage/images",
-        query={
-            key: value
-            for key, value in {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "sources": sources,
-                "sizes": sizes,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=UsageResponse,
+        query=query,
+        cast_to=lazy_models.UsageResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4140,28 +4033,32 @@ def _admin_organization_usage_moderations(
     ``GET /organization/usage/moderations``
     Reference: https://platform.openai.com/docs/api-reference/usage-moderations
     """
-    from openai_proto.generated.models import UsageResponse
-
+    query: dict[str, object] = {}
+    if start_time is not UNSET:
+        query["start_time"] = start_time
+    if end_time is not UNSET:
+        query["end_time"] = end_time
+    if bucket_width is not UNSET:
+        query["bucket_width"] = bucket_width
+    if project_ids is not UNSET:
+        query["project_ids"] = project_ids
+    if user_ids is not UNSET:
+        query["user_ids"] = user_ids
+    if api_key_ids is not UNSET:
+        query["api_key_ids"] = api_key_ids
+    if models is not UNSET:
+        query["models"] = models
+    if group_by is not UNSET:
+        query["group_by"] = group_by
+    if limit is not UNSET:
+        query["limit"] = limit
+    if page is not UNSET:
+        query["page"] = page
     return Call(
         method="GET",
         path="/organization/usage/moderations",
-        query={
-            key: value
-            for key, value in {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=UsageResponse,
+        query=query,
+        cast_to=lazy_models.UsageResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4192,25 +4089,26 @@ def _admin_organization_usage_vector_stores(
     ``GET /organization/usage/vector_stores``
     Reference: https://platform.openai.com/docs/api-reference/usage-vector-stores
     """
-    from openai_proto.generated.models import UsageResponse
-
+    query: dict[str, object] = {}
+    if start_time is not UNSET:
+        query["start_time"] = start_time
+    if end_time is not UNSET:
+        query["end_time"] = end_time
+    if bucket_width is not UNSET:
+        query["bucket_width"] = bucket_width
+    if project_ids is not UNSET:
+        query["project_ids"] = project_ids
+    if group_by is not UNSET:
+        query["group_by"] = group_by
+    if limit is not UNSET:
+        query["limit"] = limit
+    if page is not UNSET:
+        query["page"] = page
     return Call(
         method="GET",
         path="/organization/usage/vector_stores",
-        query={
-            key: value
-            for key, value in {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=UsageResponse,
+        query=query,
+        cast_to=lazy_models.UsageResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4246,29 +4144,34 @@ def _admin_organization_usage_web_search_calls(
     ``GET /organization/usage/web_search_calls``
     Reference: https://platform.openai.com/docs/api-reference/usage-web-search-calls
     """
-    from openai_proto.generated.models import UsageResponse
-
+    query: dict[str, object] = {}
+    if start_time is not UNSET:
+        query["start_time"] = start_time
+    if end_time is not UNSET:
+        query["end_time"] = end_time
+    if bucket_width is not UNSET:
+        query["bucket_width"] = bucket_width
+    if project_ids is not UNSET:
+        query["project_ids"] = project_ids
+    if user_ids is not UNSET:
+        query["user_ids"] = user_ids
+    if api_key_ids is not UNSET:
+        query["api_key_ids"] = api_key_ids
+    if models is not UNSET:
+        query["models"] = models
+    if context_levels is not UNSET:
+        query["context_levels"] = context_levels
+    if group_by is not UNSET:
+        query["group_by"] = group_by
+    if limit is not UNSET:
+        query["limit"] = limit
+    if page is not UNSET:
+        query["page"] = page
     return Call(
         method="GET",
         path="/organization/usage/web_search_calls",
-        query={
-            key: value
-            for key, value in {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "context_levels": context_levels,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=UsageResponse,
+        query=query,
+        cast_to=lazy_models.UsageResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4293,13 +4196,11 @@ def _admin_organization_users_delete(
     ``DELETE /organization/users/{user_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import UserDeleteResponse
-
     return Call(
         method="DELETE",
         path="/organization/users/{user_id}",
         path_params={"user_id": user_id},
-        cast_to=UserDeleteResponse,
+        cast_to=lazy_models.UserDeleteResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4326,17 +4227,18 @@ def _admin_organization_users_list(
     ``GET /organization/users``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationUser
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if emails is not UNSET:
+        query["emails"] = emails
     return Call(
         method="GET",
         path="/organization/users",
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after, "emails": emails}.items()
-            if value is not UNSET
-        },
-        cast_to=OrganizationUser,
+        query=query,
+        cast_to=lazy_models.OrganizationUser,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -4362,13 +4264,11 @@ def _admin_organization_users_retrieve(
     ``GET /organization/users/{user_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationUser
-
     return Call(
         method="GET",
         path="/organization/users/{user_id}",
         path_params={"user_id": user_id},
-        cast_to=OrganizationUser,
+        cast_to=lazy_models.OrganizationUser,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4397,24 +4297,22 @@ def _admin_organization_users_update(
     ``POST /organization/users/{user_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import OrganizationUser
-
+    body: dict[str, object] = {}
+    if role is not UNSET:
+        body["role"] = role
+    if role_id is not UNSET:
+        body["role_id"] = role_id
+    if technical_level is not UNSET:
+        body["technical_level"] = technical_level
+    if developer_persona is not UNSET:
+        body["developer_persona"] = developer_persona
     return Call(
         method="POST",
         path="/organization/users/{user_id}",
         path_params={"user_id": user_id},
-        body={
-            key: value
-            for key, value in {
-                "role": role,
-                "role_id": role_id,
-                "technical_level": technical_level,
-                "developer_persona": developer_persona,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=OrganizationUser,
+        cast_to=lazy_models.OrganizationUser,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4440,15 +4338,13 @@ def _admin_organization_users_roles_create(
     ``POST /organization/users/{user_id}/roles``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import UserRoleAssignment
-
     return Call(
         method="POST",
         path="/organization/users/{user_id}/roles",
         path_params={"user_id": user_id},
         body={"role_id": role_id},
         body_kind="json",
-        cast_to=UserRoleAssignment,
+        cast_to=lazy_models.UserRoleAssignment,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4474,13 +4370,11 @@ def _admin_organization_users_roles_delete(
     ``DELETE /organization/users/{user_id}/roles/{role_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import DeletedRoleAssignmentResource
-
     return Call(
         method="DELETE",
         path="/organization/users/{user_id}/roles/{role_id}",
         path_params={"role_id": role_id, "user_id": user_id},
-        cast_to=DeletedRoleAssignmentResource,
+        cast_to=lazy_models.DeletedRoleAssignmentResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4508,18 +4402,19 @@ def _admin_organization_users_roles_list(
     ``GET /organization/users/{user_id}/roles``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import AssignedRoleDetails
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if after is not UNSET:
+        query["after"] = after
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/organization/users/{user_id}/roles",
         path_params={"user_id": user_id},
-        query={
-            key: value
-            for key, value in {"limit": limit, "after": after, "order": order}.items()
-            if value is not UNSET
-        },
-        cast_to=AssignedRoleDetails,
+        query=query,
+        cast_to=lazy_models.AssignedRoleDetails,
         pagination="next_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -4546,13 +4441,11 @@ def _admin_organization_users_roles_retrieve(
     ``GET /organization/users/{user_id}/roles/{role_id}``
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
-    from openai_proto.generated.models import AssignedRoleDetails
-
     return Call(
         method="GET",
         path="/organization/users/{user_id}/roles/{role_id}",
         path_params={"role_id": role_id, "user_id": user_id},
-        cast_to=AssignedRoleDetails,
+        cast_to=lazy_models.AssignedRoleDetails,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4568,7 +4461,7 @@ class Admin(Resource[M]):
 
     @property
     def organization(self: Admin[M]) -> AdminOrganization[M]:
-        return AdminOrganization(self._runner)
+        return self._child(AdminOrganization)
 
 
 class AdminOrganization(Resource[M]):
@@ -4576,51 +4469,51 @@ class AdminOrganization(Resource[M]):
 
     @property
     def admin_api_keys(self: AdminOrganization[M]) -> AdminOrganizationAdminApiKeys[M]:
-        return AdminOrganizationAdminApiKeys(self._runner)
+        return self._child(AdminOrganizationAdminApiKeys)
 
     @property
     def audit_logs(self: AdminOrganization[M]) -> AdminOrganizationAuditLogs[M]:
-        return AdminOrganizationAuditLogs(self._runner)
+        return self._child(AdminOrganizationAuditLogs)
 
     @property
     def certificates(self: AdminOrganization[M]) -> AdminOrganizationCertificates[M]:
-        return AdminOrganizationCertificates(self._runner)
+        return self._child(AdminOrganizationCertificates)
 
     @property
     def data_retention(self: AdminOrganization[M]) -> AdminOrganizationDataRetention[M]:
-        return AdminOrganizationDataRetention(self._runner)
+        return self._child(AdminOrganizationDataRetention)
 
     @property
     def groups(self: AdminOrganization[M]) -> AdminOrganizationGroups[M]:
-        return AdminOrganizationGroups(self._runner)
+        return self._child(AdminOrganizationGroups)
 
     @property
     def invites(self: AdminOrganization[M]) -> AdminOrganizationInvites[M]:
-        return AdminOrganizationInvites(self._runner)
+        return self._child(AdminOrganizationInvites)
 
     @property
     def projects(self: AdminOrganization[M]) -> AdminOrganizationProjects[M]:
-        return AdminOrganizationProjects(self._runner)
+        return self._child(AdminOrganizationProjects)
 
     @property
     def roles(self: AdminOrganization[M]) -> AdminOrganizationRoles[M]:
-        return AdminOrganizationRoles(self._runner)
+        return self._child(AdminOrganizationRoles)
 
     @property
     def spend_alerts(self: AdminOrganization[M]) -> AdminOrganizationSpendAlerts[M]:
-        return AdminOrganizationSpendAlerts(self._runner)
+        return self._child(AdminOrganizationSpendAlerts)
 
     @property
     def spend_limit(self: AdminOrganization[M]) -> AdminOrganizationSpendLimit[M]:
-        return AdminOrganizationSpendLimit(self._runner)
+        return self._child(AdminOrganizationSpendLimit)
 
     @property
     def usage(self: AdminOrganization[M]) -> AdminOrganizationUsage[M]:
-        return AdminOrganizationUsage(self._runner)
+        return self._child(AdminOrganizationUsage)
 
     @property
     def users(self: AdminOrganization[M]) -> AdminOrganizationUsers[M]:
-        return AdminOrganizationUsers(self._runner)
+        return self._child(AdminOrganizationUsers)
 
 
 class AdminOrganizationAdminApiKeys(Resource[M]):
@@ -4668,11 +4561,11 @@ class AdminOrganizationGroups(Resource[M]):
 
     @property
     def roles(self: AdminOrganizationGroups[M]) -> AdminOrganizationGroupsRoles[M]:
-        return AdminOrganizationGroupsRoles(self._runner)
+        return self._child(AdminOrganizationGroupsRoles)
 
     @property
     def users(self: AdminOrganizationGroups[M]) -> AdminOrganizationGroupsUsers[M]:
-        return AdminOrganizationGroupsUsers(self._runner)
+        return self._child(AdminOrganizationGroupsUsers)
 
 
 class AdminOrganizationGroupsRoles(Resource[M]):
@@ -4713,61 +4606,61 @@ class AdminOrganizationProjects(Resource[M]):
 
     @property
     def api_keys(self: AdminOrganizationProjects[M]) -> AdminOrganizationProjectsApiKeys[M]:
-        return AdminOrganizationProjectsApiKeys(self._runner)
+        return self._child(AdminOrganizationProjectsApiKeys)
 
     @property
     def certificates(
         self: AdminOrganizationProjects[M],
     ) -> AdminOrganizationProjectsCertificates[M]:
-        return AdminOrganizationProjectsCertificates(self._runner)
+        return self._child(AdminOrganizationProjectsCertificates)
 
     @property
     def data_retention(
         self: AdminOrganizationProjects[M],
     ) -> AdminOrganizationProjectsDataRetention[M]:
-        return AdminOrganizationProjectsDataRetention(self._runner)
+        return self._child(AdminOrganizationProjectsDataRetention)
 
     @property
     def groups(self: AdminOrganizationProjects[M]) -> AdminOrganizationProjectsGroups[M]:
-        return AdminOrganizationProjectsGroups(self._runner)
+        return self._child(AdminOrganizationProjectsGroups)
 
     @property
     def hosted_tool_permissions(
         self: AdminOrganizationProjects[M],
     ) -> AdminOrganizationProjectsHostedToolPermissions[M]:
-        return AdminOrganizationProjectsHostedToolPermissions(self._runner)
+        return self._child(AdminOrganizationProjectsHostedToolPermissions)
 
     @property
     def model_permissions(
         self: AdminOrganizationProjects[M],
     ) -> AdminOrganizationProjectsModelPermissions[M]:
-        return AdminOrganizationProjectsModelPermissions(self._runner)
+        return self._child(AdminOrganizationProjectsModelPermissions)
 
     @property
     def rate_limits(self: AdminOrganizationProjects[M]) -> AdminOrganizationProjectsRateLimits[M]:
-        return AdminOrganizationProjectsRateLimits(self._runner)
+        return self._child(AdminOrganizationProjectsRateLimits)
 
     @property
     def roles(self: AdminOrganizationProjects[M]) -> AdminOrganizationProjectsRoles[M]:
-        return AdminOrganizationProjectsRoles(self._runner)
+        return self._child(AdminOrganizationProjectsRoles)
 
     @property
     def service_accounts(
         self: AdminOrganizationProjects[M],
     ) -> AdminOrganizationProjectsServiceAccounts[M]:
-        return AdminOrganizationProjectsServiceAccounts(self._runner)
+        return self._child(AdminOrganizationProjectsServiceAccounts)
 
     @property
     def spend_alerts(self: AdminOrganizationProjects[M]) -> AdminOrganizationProjectsSpendAlerts[M]:
-        return AdminOrganizationProjectsSpendAlerts(self._runner)
+        return self._child(AdminOrganizationProjectsSpendAlerts)
 
     @property
     def spend_limit(self: AdminOrganizationProjects[M]) -> AdminOrganizationProjectsSpendLimit[M]:
-        return AdminOrganizationProjectsSpendLimit(self._runner)
+        return self._child(AdminOrganizationProjectsSpendLimit)
 
     @property
     def users(self: AdminOrganizationProjects[M]) -> AdminOrganizationProjectsUsers[M]:
-        return AdminOrganizationProjectsUsers(self._runner)
+        return self._child(AdminOrganizationProjectsUsers)
 
 
 class AdminOrganizationProjectsApiKeys(Resource[M]):
@@ -4803,7 +4696,7 @@ class AdminOrganizationProjectsGroups(Resource[M]):
 
     @property
     def roles(self: AdminOrganizationProjectsGroups[M]) -> AdminOrganizationProjectsGroupsRoles[M]:
-        return AdminOrganizationProjectsGroupsRoles(self._runner)
+        return self._child(AdminOrganizationProjectsGroupsRoles)
 
 
 class AdminOrganizationProjectsGroupsRoles(Resource[M]):
@@ -4860,7 +4753,7 @@ class AdminOrganizationProjectsServiceAccounts(Resource[M]):
     def api_keys(
         self: AdminOrganizationProjectsServiceAccounts[M],
     ) -> AdminOrganizationProjectsServiceAccountsApiKeys[M]:
-        return AdminOrganizationProjectsServiceAccountsApiKeys(self._runner)
+        return self._child(AdminOrganizationProjectsServiceAccountsApiKeys)
 
 
 class AdminOrganizationProjectsServiceAccountsApiKeys(Resource[M]):
@@ -4898,7 +4791,7 @@ class AdminOrganizationProjectsUsers(Resource[M]):
 
     @property
     def roles(self: AdminOrganizationProjectsUsers[M]) -> AdminOrganizationProjectsUsersRoles[M]:
-        return AdminOrganizationProjectsUsersRoles(self._runner)
+        return self._child(AdminOrganizationProjectsUsersRoles)
 
 
 class AdminOrganizationProjectsUsersRoles(Resource[M]):
@@ -4964,7 +4857,7 @@ class AdminOrganizationUsers(Resource[M]):
 
     @property
     def roles(self: AdminOrganizationUsers[M]) -> AdminOrganizationUsersRoles[M]:
-        return AdminOrganizationUsersRoles(self._runner)
+        return self._child(AdminOrganizationUsersRoles)
 
 
 class AdminOrganizationUsersRoles(Resource[M]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint, streaming_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -53,22 +54,25 @@ def _audio_speech_create(
     ``POST /audio/speech``
     Reference: https://platform.openai.com/docs/api-reference/audio
     """
+    body: dict[str, object] = {}
+    if model is not UNSET:
+        body["model"] = model
+    if input is not UNSET:
+        body["input"] = input
+    if voice is not UNSET:
+        body["voice"] = voice
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if response_format is not UNSET:
+        body["response_format"] = response_format
+    if speed is not UNSET:
+        body["speed"] = speed
+    if stream_format is not UNSET:
+        body["stream_format"] = stream_format
     return Call(
         method="POST",
         path="/audio/speech",
-        body={
-            key: value
-            for key, value in {
-                "model": model,
-                "input": input,
-                "voice": voice,
-                "instructions": instructions,
-                "response_format": response_format,
-                "speed": speed,
-                "stream_format": stream_format,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"Accept": "application/octet-stream"},
         cast_to=bytes,
@@ -122,39 +126,43 @@ def _audio_transcriptions_create(
     ``POST /audio/transcriptions``
     Reference: https://platform.openai.com/docs/api-reference/audio
     """
-    from openai_proto.generated.models import (
-        CreateTranscriptionResponseDiarizedJson,
-        CreateTranscriptionResponseJson,
-        CreateTranscriptionResponseVerboseJson,
-    )
-
+    body: dict[str, object] = {}
+    if file is not UNSET:
+        body["file"] = file
+    if model is not UNSET:
+        body["model"] = model
+    if language is not UNSET:
+        body["language"] = language
+    if languages is not UNSET:
+        body["languages"] = languages
+    if keywords is not UNSET:
+        body["keywords"] = keywords
+    if prompt is not UNSET:
+        body["prompt"] = prompt
+    if response_format is not UNSET:
+        body["response_format"] = response_format
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if include is not UNSET:
+        body["include"] = include
+    if timestamp_granularities is not UNSET:
+        body["timestamp_granularities"] = timestamp_granularities
+    if stream is not UNSET:
+        body["stream"] = stream
+    if chunking_strategy is not UNSET:
+        body["chunking_strategy"] = chunking_strategy
+    if known_speaker_names is not UNSET:
+        body["known_speaker_names"] = known_speaker_names
+    if known_speaker_references is not UNSET:
+        body["known_speaker_references"] = known_speaker_references
     return Call(
         method="POST",
         path="/audio/transcriptions",
-        body={
-            key: value
-            for key, value in {
-                "file": file,
-                "model": model,
-                "language": language,
-                "languages": languages,
-                "keywords": keywords,
-                "prompt": prompt,
-                "response_format": response_format,
-                "temperature": temperature,
-                "include": include,
-                "timestamp_granularities": timestamp_granularities,
-                "stream": stream,
-                "chunking_strategy": chunking_strategy,
-                "known_speaker_names": known_speaker_names,
-                "known_speaker_references": known_speaker_references,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="multipart",
-        cast_to=CreateTranscriptionResponseJson
-        | CreateTranscriptionResponseDiarizedJson
-        | CreateTranscriptionResponseVerboseJson,
+        cast_to=lazy_models.CreateTranscriptionResponseJson
+        | lazy_models.CreateTranscriptionResponseDiarizedJson
+        | lazy_models.CreateTranscriptionResponseVerboseJson,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -200,33 +208,40 @@ def _audio_transcriptions_create_stream(
     ``POST /audio/transcriptions``
     Reference: https://platform.openai.com/docs/api-reference/audio
     """
-    from openai_proto.generated.models import CreateTranscriptionResponseStreamEvent
-
+    body: dict[str, object] = {}
+    if file is not UNSET:
+        body["file"] = file
+    if model is not UNSET:
+        body["model"] = model
+    if language is not UNSET:
+        body["language"] = language
+    if languages is not UNSET:
+        body["languages"] = languages
+    if keywords is not UNSET:
+        body["keywords"] = keywords
+    if prompt is not UNSET:
+        body["prompt"] = prompt
+    if response_format is not UNSET:
+        body["response_format"] = response_format
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if include is not UNSET:
+        body["include"] = include
+    if timestamp_granularities is not UNSET:
+        body["timestamp_granularities"] = timestamp_granularities
+    body["stream"] = True
+    if chunking_strategy is not UNSET:
+        body["chunking_strategy"] = chunking_strategy
+    if known_speaker_names is not UNSET:
+        body["known_speaker_names"] = known_speaker_names
+    if known_speaker_references is not UNSET:
+        body["known_speaker_references"] = known_speaker_references
     return Call(
         method="POST",
         path="/audio/transcriptions",
-        body={
-            key: value
-            for key, value in {
-                "file": file,
-                "model": model,
-                "language": language,
-                "languages": languages,
-                "keywords": keywords,
-                "prompt": prompt,
-                "response_format": response_format,
-                "temperature": temperature,
-                "include": include,
-                "timestamp_granularities": timestamp_granularities,
-                "stream": True,
-                "chunking_strategy": chunking_strategy,
-                "known_speaker_names": known_speaker_names,
-                "known_speaker_references": known_speaker_references,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="multipart",
-        cast_to=CreateTranscriptionResponseStreamEvent,
+        cast_to=lazy_models.CreateTranscriptionResponseStreamEvent,
         response_kind="events",
         options=make_options(
             extra_headers=extra_headers,
@@ -256,27 +271,24 @@ def _audio_translations_create(
     ``POST /audio/translations``
     Reference: https://platform.openai.com/docs/api-reference/audio
     """
-    from openai_proto.generated.models import (
-        CreateTranslationResponseJson,
-        CreateTranslationResponseVerboseJson,
-    )
-
+    body: dict[str, object] = {}
+    if file is not UNSET:
+        body["file"] = file
+    if model is not UNSET:
+        body["model"] = model
+    if prompt is not UNSET:
+        body["prompt"] = prompt
+    if response_format is not UNSET:
+        body["response_format"] = response_format
+    if temperature is not UNSET:
+        body["temperature"] = temperature
     return Call(
         method="POST",
         path="/audio/translations",
-        body={
-            key: value
-            for key, value in {
-                "file": file,
-                "model": model,
-                "prompt": prompt,
-                "response_format": response_format,
-                "temperature": temperature,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="multipart",
-        cast_to=CreateTranslationResponseJson | CreateTranslationResponseVerboseJson,
+        cast_to=lazy_models.CreateTranslationResponseJson
+        | lazy_models.CreateTranslationResponseVerboseJson,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -303,14 +315,12 @@ def _audio_voice_consents_create(
     ``POST /audio/voice_consents``
     Reference: https://platform.openai.com/docs/api-reference/audio
     """
-    from openai_proto.generated.models import VoiceConsentResource
-
     return Call(
         method="POST",
         path="/audio/voice_consents",
         body={"name": name, "recording": recording, "language": language},
         body_kind="multipart",
-        cast_to=VoiceConsentResource,
+        cast_to=lazy_models.VoiceConsentResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -335,13 +345,11 @@ def _audio_voice_consents_delete(
     ``DELETE /audio/voice_consents/{consent_id}``
     Reference: https://platform.openai.com/docs/api-reference/audio
     """
-    from openai_proto.generated.models import VoiceConsentDeletedResource
-
     return Call(
         method="DELETE",
         path="/audio/voice_consents/{consent_id}",
         path_params={"consent_id": consent_id},
-        cast_to=VoiceConsentDeletedResource,
+        cast_to=lazy_models.VoiceConsentDeletedResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -367,17 +375,16 @@ def _audio_voice_consents_list(
     ``GET /audio/voice_consents``
     Reference: https://platform.openai.com/docs/api-reference/audio
     """
-    from openai_proto.generated.models import VoiceConsentResource
-
+    query: dict[str, object] = {}
+    if after is not UNSET:
+        query["after"] = after
+    if limit is not UNSET:
+        query["limit"] = limit
     return Call(
         method="GET",
         path="/audio/voice_consents",
-        query={
-            key: value
-            for key, value in {"after": after, "limit": limit}.items()
-            if value is not UNSET
-        },
-        cast_to=VoiceConsentResource,
+        query=query,
+        cast_to=lazy_models.VoiceConsentResource,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -403,13 +410,11 @@ def _audio_voice_consents_retrieve(
     ``GET /audio/voice_consents/{consent_id}``
     Reference: https://platform.openai.com/docs/api-reference/audio
     """
-    from openai_proto.generated.models import VoiceConsentResource
-
     return Call(
         method="GET",
         path="/audio/voice_consents/{consent_id}",
         path_params={"consent_id": consent_id},
-        cast_to=VoiceConsentResource,
+        cast_to=lazy_models.VoiceConsentResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -435,15 +440,13 @@ def _audio_voice_consents_update(
     ``POST /audio/voice_consents/{consent_id}``
     Reference: https://platform.openai.com/docs/api-reference/audio
     """
-    from openai_proto.generated.models import VoiceConsentResource
-
     return Call(
         method="POST",
         path="/audio/voice_consents/{consent_id}",
         path_params={"consent_id": consent_id},
         body={"name": name},
         body_kind="json",
-        cast_to=VoiceConsentResource,
+        cast_to=lazy_models.VoiceConsentResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -470,14 +473,12 @@ def _audio_voices_create(
     ``POST /audio/voices``
     Reference: https://platform.openai.com/docs/api-reference/audio
     """
-    from openai_proto.generated.models import VoiceResource
-
     return Call(
         method="POST",
         path="/audio/voices",
         body={"name": name, "audio_sample": audio_sample, "consent": consent},
         body_kind="multipart",
-        cast_to=VoiceResource,
+        cast_to=lazy_models.VoiceResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -493,23 +494,23 @@ class Audio(Resource[M]):
 
     @property
     def speech(self: Audio[M]) -> AudioSpeech[M]:
-        return AudioSpeech(self._runner)
+        return self._child(AudioSpeech)
 
     @property
     def transcriptions(self: Audio[M]) -> AudioTranscriptions[M]:
-        return AudioTranscriptions(self._runner)
+        return self._child(AudioTranscriptions)
 
     @property
     def translations(self: Audio[M]) -> AudioTranslations[M]:
-        return AudioTranslations(self._runner)
+        return self._child(AudioTranslations)
 
     @property
     def voice_consents(self: Audio[M]) -> AudioVoiceConsents[M]:
-        return AudioVoiceConsents(self._runner)
+        return self._child(AudioVoiceConsents)
 
     @property
     def voices(self: Audio[M]) -> AudioVoices[M]:
-        return AudioVoices(self._runner)
+        return self._child(AudioVoices)
 
 
 class AudioSpeech(Resource[M]):

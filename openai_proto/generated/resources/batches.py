@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -31,13 +32,11 @@ def _batches_cancel(
     ``POST /batches/{batch_id}/cancel``
     Reference: https://platform.openai.com/docs/api-reference/batch
     """
-    from openai_proto.generated.models import Batch
-
     return Call(
         method="POST",
         path="/batches/{batch_id}/cancel",
         path_params={"batch_id": batch_id},
-        cast_to=Batch,
+        cast_to=lazy_models.Batch,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -75,24 +74,23 @@ def _batches_create(
     ``POST /batches``
     Reference: https://platform.openai.com/docs/api-reference/batch
     """
-    from openai_proto.generated.models import Batch
-
+    body: dict[str, object] = {}
+    if input_file_id is not UNSET:
+        body["input_file_id"] = input_file_id
+    if endpoint is not UNSET:
+        body["endpoint"] = endpoint
+    if completion_window is not UNSET:
+        body["completion_window"] = completion_window
+    if metadata is not UNSET:
+        body["metadata"] = metadata
+    if output_expires_after is not UNSET:
+        body["output_expires_after"] = output_expires_after
     return Call(
         method="POST",
         path="/batches",
-        body={
-            key: value
-            for key, value in {
-                "input_file_id": input_file_id,
-                "endpoint": endpoint,
-                "completion_window": completion_window,
-                "metadata": metadata,
-                "output_expires_after": output_expires_after,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Batch,
+        cast_to=lazy_models.Batch,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -118,17 +116,16 @@ def _batches_list(
     ``GET /batches``
     Reference: https://platform.openai.com/docs/api-reference/batch
     """
-    from openai_proto.generated.models import Batch
-
+    query: dict[str, object] = {}
+    if after is not UNSET:
+        query["after"] = after
+    if limit is not UNSET:
+        query["limit"] = limit
     return Call(
         method="GET",
         path="/batches",
-        query={
-            key: value
-            for key, value in {"after": after, "limit": limit}.items()
-            if value is not UNSET
-        },
-        cast_to=Batch,
+        query=query,
+        cast_to=lazy_models.Batch,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -154,13 +151,11 @@ def _batches_retrieve(
     ``GET /batches/{batch_id}``
     Reference: https://platform.openai.com/docs/api-reference/batch
     """
-    from openai_proto.generated.models import Batch
-
     return Call(
         method="GET",
         path="/batches/{batch_id}",
         path_params={"batch_id": batch_id},
-        cast_to=Batch,
+        cast_to=lazy_models.Batch,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,

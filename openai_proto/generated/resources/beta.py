@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.helpers.runs import RunsHelpers
 from openai_proto.helpers.threads import ThreadsHelpers
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint, streaming_endpoint
@@ -137,31 +138,36 @@ def _beta_assistants_create(
     ``POST /assistants``
     Reference: https://platform.openai.com/docs/api-reference/assistants
     """
-    from openai_proto.generated.models import Assistant
-
+    body: dict[str, object] = {}
+    if model is not UNSET:
+        body["model"] = model
+    if name is not UNSET:
+        body["name"] = name
+    if description is not UNSET:
+        body["description"] = description
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if reasoning_effort is not UNSET:
+        body["reasoning_effort"] = reasoning_effort
+    if tools is not UNSET:
+        body["tools"] = tools
+    if tool_resources is not UNSET:
+        body["tool_resources"] = tool_resources
+    if metadata is not UNSET:
+        body["metadata"] = metadata
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if top_p is not UNSET:
+        body["top_p"] = top_p
+    if response_format is not UNSET:
+        body["response_format"] = response_format
     return Call(
         method="POST",
         path="/assistants",
-        body={
-            key: value
-            for key, value in {
-                "model": model,
-                "name": name,
-                "description": description,
-                "instructions": instructions,
-                "reasoning_effort": reasoning_effort,
-                "tools": tools,
-                "tool_resources": tool_resources,
-                "metadata": metadata,
-                "temperature": temperature,
-                "top_p": top_p,
-                "response_format": response_format,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=Assistant,
+        cast_to=lazy_models.Assistant,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -186,14 +192,12 @@ def _beta_assistants_delete(
     ``DELETE /assistants/{assistant_id}``
     Reference: https://platform.openai.com/docs/api-reference/assistants
     """
-    from openai_proto.generated.models import AssistantDeleted
-
     return Call(
         method="DELETE",
         path="/assistants/{assistant_id}",
         path_params={"assistant_id": assistant_id},
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=AssistantDeleted,
+        cast_to=lazy_models.AssistantDeleted,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -221,23 +225,21 @@ def _beta_assistants_list(
     ``GET /assistants``
     Reference: https://platform.openai.com/docs/api-reference/assistants
     """
-    from openai_proto.generated.models import Assistant
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
+    if before is not UNSET:
+        query["before"] = before
     return Call(
         method="GET",
         path="/assistants",
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "order": order,
-                "after": after,
-                "before": before,
-            }.items()
-            if value is not UNSET
-        },
+        query=query,
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=Assistant,
+        cast_to=lazy_models.Assistant,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -263,14 +265,12 @@ def _beta_assistants_retrieve(
     ``GET /assistants/{assistant_id}``
     Reference: https://platform.openai.com/docs/api-reference/assistants
     """
-    from openai_proto.generated.models import Assistant
-
     return Call(
         method="GET",
         path="/assistants/{assistant_id}",
         path_params={"assistant_id": assistant_id},
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=Assistant,
+        cast_to=lazy_models.Assistant,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -312,32 +312,37 @@ def _beta_assistants_update(
     ``POST /assistants/{assistant_id}``
     Reference: https://platform.openai.com/docs/api-reference/assistants
     """
-    from openai_proto.generated.models import Assistant
-
+    body: dict[str, object] = {}
+    if model is not UNSET:
+        body["model"] = model
+    if reasoning_effort is not UNSET:
+        body["reasoning_effort"] = reasoning_effort
+    if name is not UNSET:
+        body["name"] = name
+    if description is not UNSET:
+        body["description"] = description
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if tools is not UNSET:
+        body["tools"] = tools
+    if tool_resources is not UNSET:
+        body["tool_resources"] = tool_resources
+    if metadata is not UNSET:
+        body["metadata"] = metadata
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if top_p is not UNSET:
+        body["top_p"] = top_p
+    if response_format is not UNSET:
+        body["response_format"] = response_format
     return Call(
         method="POST",
         path="/assistants/{assistant_id}",
         path_params={"assistant_id": assistant_id},
-        body={
-            key: value
-            for key, value in {
-                "model": model,
-                "reasoning_effort": reasoning_effort,
-                "name": name,
-                "description": description,
-                "instructions": instructions,
-                "tools": tools,
-                "tool_resources": tool_resources,
-                "metadata": metadata,
-                "temperature": temperature,
-                "top_p": top_p,
-                "response_format": response_format,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=Assistant,
+        cast_to=lazy_models.Assistant,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -362,14 +367,12 @@ def _beta_chatkit_sessions_cancel(
     ``POST /chatkit/sessions/{session_id}/cancel``
     Reference: https://platform.openai.com/docs/api-reference/chatkit/cancel-session
     """
-    from openai_proto.generated.models import ChatSession
-
     return Call(
         method="POST",
         path="/chatkit/sessions/{session_id}/cancel",
         path_params={"session_id": session_id},
         headers={"OpenAI-Beta": "chatkit_beta=v1"},
-        cast_to=ChatSession,
+        cast_to=lazy_models.ChatSession,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -398,25 +401,24 @@ def _beta_chatkit_sessions_create(
     ``POST /chatkit/sessions``
     Reference: https://platform.openai.com/docs/api-reference/chatkit/sessions/create
     """
-    from openai_proto.generated.models import ChatSession
-
+    body: dict[str, object] = {}
+    if workflow is not UNSET:
+        body["workflow"] = workflow
+    if user is not UNSET:
+        body["user"] = user
+    if expires_after is not UNSET:
+        body["expires_after"] = expires_after
+    if rate_limits is not UNSET:
+        body["rate_limits"] = rate_limits
+    if chatkit_configuration is not UNSET:
+        body["chatkit_configuration"] = chatkit_configuration
     return Call(
         method="POST",
         path="/chatkit/sessions",
-        body={
-            key: value
-            for key, value in {
-                "workflow": workflow,
-                "user": user,
-                "expires_after": expires_after,
-                "rate_limits": rate_limits,
-                "chatkit_configuration": chatkit_configuration,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "chatkit_beta=v1"},
-        cast_to=ChatSession,
+        cast_to=lazy_models.ChatSession,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -441,14 +443,12 @@ def _beta_chatkit_threads_delete(
     ``DELETE /chatkit/threads/{thread_id}``
     Reference: https://platform.openai.com/docs/api-reference/chatkit/threads/delete
     """
-    from openai_proto.generated.models import ThreadDeleteResponse
-
     return Call(
         method="DELETE",
         path="/chatkit/threads/{thread_id}",
         path_params={"thread_id": thread_id},
         headers={"OpenAI-Beta": "chatkit_beta=v1"},
-        cast_to=ThreadDeleteResponse,
+        cast_to=lazy_models.ThreadDeleteResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -477,24 +477,23 @@ def _beta_chatkit_threads_list(
     ``GET /chatkit/threads``
     Reference: https://platform.openai.com/docs/api-reference/chatkit/list-threads
     """
-    from openai_proto.generated.models import ChatKitThread
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
+    if before is not UNSET:
+        query["before"] = before
+    if user is not UNSET:
+        query["user"] = user
     return Call(
         method="GET",
         path="/chatkit/threads",
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "order": order,
-                "after": after,
-                "before": before,
-                "user": user,
-            }.items()
-            if value is not UNSET
-        },
+        query=query,
         headers={"OpenAI-Beta": "chatkit_beta=v1"},
-        cast_to=ChatKitThread,
+        cast_to=lazy_models.ChatKitThread,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -524,24 +523,22 @@ def _beta_chatkit_threads_list_items(
     ``GET /chatkit/threads/{thread_id}/items``
     Reference: https://platform.openai.com/docs/api-reference/chatkit/threads/list-items
     """
-    from openai_proto.generated.models import ThreadItem
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
+    if before is not UNSET:
+        query["before"] = before
     return Call(
         method="GET",
         path="/chatkit/threads/{thread_id}/items",
         path_params={"thread_id": thread_id},
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "order": order,
-                "after": after,
-                "before": before,
-            }.items()
-            if value is not UNSET
-        },
+        query=query,
         headers={"OpenAI-Beta": "chatkit_beta=v1"},
-        cast_to=ThreadItem,
+        cast_to=lazy_models.ThreadItem,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -567,14 +564,12 @@ def _beta_chatkit_threads_retrieve(
     ``GET /chatkit/threads/{thread_id}``
     Reference: https://platform.openai.com/docs/api-reference/chatkit/threads/retrieve
     """
-    from openai_proto.generated.models import ChatKitThread
-
     return Call(
         method="GET",
         path="/chatkit/threads/{thread_id}",
         path_params={"thread_id": thread_id},
         headers={"OpenAI-Beta": "chatkit_beta=v1"},
-        cast_to=ChatKitThread,
+        cast_to=lazy_models.ChatKitThread,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -619,36 +614,46 @@ def _beta_realtime_sessions_create(
     ``POST /realtime/sessions``
     Reference: https://platform.openai.com/docs/api-reference/realtime
     """
-    from openai_proto.generated.models import SessionCreateResponse
-
+    body: dict[str, object] = {}
+    if client_secret is not UNSET:
+        body["client_secret"] = client_secret
+    if modalities is not UNSET:
+        body["modalities"] = modalities
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if voice is not UNSET:
+        body["voice"] = voice
+    if input_audio_format is not UNSET:
+        body["input_audio_format"] = input_audio_format
+    if output_audio_format is not UNSET:
+        body["output_audio_format"] = output_audio_format
+    if input_audio_transcription is not UNSET:
+        body["input_audio_transcription"] = input_audio_transcription
+    if speed is not UNSET:
+        body["speed"] = speed
+    if tracing is not UNSET:
+        body["tracing"] = tracing
+    if turn_detection is not UNSET:
+        body["turn_detection"] = turn_detection
+    if tools is not UNSET:
+        body["tools"] = tools
+    if tool_choice is not UNSET:
+        body["tool_choice"] = tool_choice
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if max_response_output_tokens is not UNSET:
+        body["max_response_output_tokens"] = max_response_output_tokens
+    if truncation is not UNSET:
+        body["truncation"] = truncation
+    if prompt is not UNSET:
+        body["prompt"] = prompt
     return Call(
         method="POST",
         path="/realtime/sessions",
-        body={
-            key: value
-            for key, value in {
-                "client_secret": client_secret,
-                "modalities": modalities,
-                "instructions": instructions,
-                "voice": voice,
-                "input_audio_format": input_audio_format,
-                "output_audio_format": output_audio_format,
-                "input_audio_transcription": input_audio_transcription,
-                "speed": speed,
-                "tracing": tracing,
-                "turn_detection": turn_detection,
-                "tools": tools,
-                "tool_choice": tool_choice,
-                "temperature": temperature,
-                "max_response_output_tokens": max_response_output_tokens,
-                "truncation": truncation,
-                "prompt": prompt,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "realtime=v1"},
-        cast_to=SessionCreateResponse,
+        cast_to=lazy_models.SessionCreateResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -681,25 +686,24 @@ def _beta_realtime_transcription_sessions_create(
     ``POST /realtime/transcription_sessions``
     Reference: https://platform.openai.com/docs/api-reference/realtime
     """
-    from openai_proto.generated.models import TranscriptionSession
-
+    body: dict[str, object] = {}
+    if turn_detection is not UNSET:
+        body["turn_detection"] = turn_detection
+    if input_audio_noise_reduction is not UNSET:
+        body["input_audio_noise_reduction"] = input_audio_noise_reduction
+    if input_audio_format is not UNSET:
+        body["input_audio_format"] = input_audio_format
+    if input_audio_transcription is not UNSET:
+        body["input_audio_transcription"] = input_audio_transcription
+    if include is not UNSET:
+        body["include"] = include
     return Call(
         method="POST",
         path="/realtime/transcription_sessions",
-        body={
-            key: value
-            for key, value in {
-                "turn_detection": turn_detection,
-                "input_audio_noise_reduction": input_audio_noise_reduction,
-                "input_audio_format": input_audio_format,
-                "input_audio_transcription": input_audio_transcription,
-                "include": include,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "realtime=v1"},
-        cast_to=TranscriptionSession,
+        cast_to=lazy_models.TranscriptionSession,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -725,8 +729,6 @@ def _beta_responses_cancel(
     ``POST /responses/{response_id}/cancel?beta=true``
     Reference: https://platform.openai.com/docs/api-reference/responses
     """
-    from openai_proto.generated.models import BetaResponse
-
     headers: dict[str, HeaderValue] = {}
     if betas is not UNSET:
         headers["openai-beta"] = ",".join(betas)
@@ -735,7 +737,7 @@ def _beta_responses_cancel(
         path="/responses/{response_id}/cancel?beta=true",
         path_params={"response_id": response_id},
         headers=headers,
-        cast_to=BetaResponse,
+        cast_to=lazy_models.BetaResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -768,31 +770,33 @@ def _beta_responses_compact(
     ``POST /responses/compact?beta=true``
     Reference: https://platform.openai.com/docs/api-reference/responses
     """
-    from openai_proto.generated.models import BetaCompactedResponse
-
     headers: dict[str, HeaderValue] = {}
     if betas is not UNSET:
         headers["openai-beta"] = ",".join(betas)
+    body: dict[str, object] = {}
+    if model is not UNSET:
+        body["model"] = model
+    if input is not UNSET:
+        body["input"] = input
+    if previous_response_id is not UNSET:
+        body["previous_response_id"] = previous_response_id
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if prompt_cache_key is not UNSET:
+        body["prompt_cache_key"] = prompt_cache_key
+    if prompt_cache_retention is not UNSET:
+        body["prompt_cache_retention"] = prompt_cache_retention
+    if prompt_cache_options is not UNSET:
+        body["prompt_cache_options"] = prompt_cache_options
+    if service_tier is not UNSET:
+        body["service_tier"] = service_tier
     return Call(
         method="POST",
         path="/responses/compact?beta=true",
-        body={
-            key: value
-            for key, value in {
-                "model": model,
-                "input": input,
-                "previous_response_id": previous_response_id,
-                "instructions": instructions,
-                "prompt_cache_key": prompt_cache_key,
-                "prompt_cache_retention": prompt_cache_retention,
-                "prompt_cache_options": prompt_cache_options,
-                "service_tier": service_tier,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers=headers,
-        cast_to=BetaCompactedResponse,
+        cast_to=lazy_models.BetaCompactedResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -851,55 +855,81 @@ def _beta_responses_create(
     ``POST /responses?beta=true``
     Reference: https://platform.openai.com/docs/api-reference/responses/create
     """
-    from openai_proto.generated.models import BetaResponse
-
     headers: dict[str, HeaderValue] = {}
     if betas is not UNSET:
         headers["openai-beta"] = ",".join(betas)
+    body: dict[str, object] = {}
+    if metadata is not UNSET:
+        body["metadata"] = metadata
+    if top_logprobs is not UNSET:
+        body["top_logprobs"] = top_logprobs
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if top_p is not UNSET:
+        body["top_p"] = top_p
+    if user is not UNSET:
+        body["user"] = user
+    if safety_identifier is not UNSET:
+        body["safety_identifier"] = safety_identifier
+    if prompt_cache_key is not UNSET:
+        body["prompt_cache_key"] = prompt_cache_key
+    if prompt_cache_retention is not UNSET:
+        body["prompt_cache_retention"] = prompt_cache_retention
+    if prompt_cache_options is not UNSET:
+        body["prompt_cache_options"] = prompt_cache_options
+    if previous_response_id is not UNSET:
+        body["previous_response_id"] = previous_response_id
+    if model is not UNSET:
+        body["model"] = model
+    if background is not UNSET:
+        body["background"] = background
+    if max_tool_calls is not UNSET:
+        body["max_tool_calls"] = max_tool_calls
+    if text is not UNSET:
+        body["text"] = text
+    if tools is not UNSET:
+        body["tools"] = tools
+    if tool_choice is not UNSET:
+        body["tool_choice"] = tool_choice
+    if prompt is not UNSET:
+        body["prompt"] = prompt
+    if service_tier is not UNSET:
+        body["service_tier"] = service_tier
+    if truncation is not UNSET:
+        body["truncation"] = truncation
+    if reasoning is not UNSET:
+        body["reasoning"] = reasoning
+    if input is not UNSET:
+        body["input"] = input
+    if include is not UNSET:
+        body["include"] = include
+    if parallel_tool_calls is not UNSET:
+        body["parallel_tool_calls"] = parallel_tool_calls
+    if store is not UNSET:
+        body["store"] = store
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if moderation is not UNSET:
+        body["moderation"] = moderation
+    if stream is not UNSET:
+        body["stream"] = stream
+    if stream_options is not UNSET:
+        body["stream_options"] = stream_options
+    if conversation is not UNSET:
+        body["conversation"] = conversation
+    if context_management is not UNSET:
+        body["context_management"] = context_management
+    if max_output_tokens is not UNSET:
+        body["max_output_tokens"] = max_output_tokens
+    if multi_agent is not UNSET:
+        body["multi_agent"] = multi_agent
     return Call(
         method="POST",
         path="/responses?beta=true",
-        body={
-            key: value
-            for key, value in {
-                "metadata": metadata,
-                "top_logprobs": top_logprobs,
-                "temperature": temperature,
-                "top_p": top_p,
-                "user": user,
-                "safety_identifier": safety_identifier,
-                "prompt_cache_key": prompt_cache_key,
-                "prompt_cache_retention": prompt_cache_retention,
-                "prompt_cache_options": prompt_cache_options,
-                "previous_response_id": previous_response_id,
-                "model": model,
-                "background": background,
-                "max_tool_calls": max_tool_calls,
-                "text": text,
-                "tools": tools,
-                "tool_choice": tool_choice,
-                "prompt": prompt,
-                "service_tier": service_tier,
-                "truncation": truncation,
-                "reasoning": reasoning,
-                "input": input,
-                "include": include,
-                "parallel_tool_calls": parallel_tool_calls,
-                "store": store,
-                "instructions": instructions,
-                "moderation": moderation,
-                "stream": stream,
-                "stream_options": stream_options,
-                "conversation": conversation,
-                "context_management": context_management,
-                "max_output_tokens": max_output_tokens,
-                "multi_agent": multi_agent,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers=headers,
-        cast_to=BetaResponse,
+        cast_to=lazy_models.BetaResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -958,55 +988,80 @@ def _beta_responses_create_stream(
     ``POST /responses?beta=true``
     Reference: https://platform.openai.com/docs/api-reference/responses/create
     """
-    from openai_proto.generated.models import BetaResponseStreamEvent
-
     headers: dict[str, HeaderValue] = {}
     if betas is not UNSET:
         headers["openai-beta"] = ",".join(betas)
+    body: dict[str, object] = {}
+    if metadata is not UNSET:
+        body["metadata"] = metadata
+    if top_logprobs is not UNSET:
+        body["top_logprobs"] = top_logprobs
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if top_p is not UNSET:
+        body["top_p"] = top_p
+    if user is not UNSET:
+        body["user"] = user
+    if safety_identifier is not UNSET:
+        body["safety_identifier"] = safety_identifier
+    if prompt_cache_key is not UNSET:
+        body["prompt_cache_key"] = prompt_cache_key
+    if prompt_cache_retention is not UNSET:
+        body["prompt_cache_retention"] = prompt_cache_retention
+    if prompt_cache_options is not UNSET:
+        body["prompt_cache_options"] = prompt_cache_options
+    if previous_response_id is not UNSET:
+        body["previous_response_id"] = previous_response_id
+    if model is not UNSET:
+        body["model"] = model
+    if background is not UNSET:
+        body["background"] = background
+    if max_tool_calls is not UNSET:
+        body["max_tool_calls"] = max_tool_calls
+    if text is not UNSET:
+        body["text"] = text
+    if tools is not UNSET:
+        body["tools"] = tools
+    if tool_choice is not UNSET:
+        body["tool_choice"] = tool_choice
+    if prompt is not UNSET:
+        body["prompt"] = prompt
+    if service_tier is not UNSET:
+        body["service_tier"] = service_tier
+    if truncation is not UNSET:
+        body["truncation"] = truncation
+    if reasoning is not UNSET:
+        body["reasoning"] = reasoning
+    if input is not UNSET:
+        body["input"] = input
+    if include is not UNSET:
+        body["include"] = include
+    if parallel_tool_calls is not UNSET:
+        body["parallel_tool_calls"] = parallel_tool_calls
+    if store is not UNSET:
+        body["store"] = store
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if moderation is not UNSET:
+        body["moderation"] = moderation
+    body["stream"] = True
+    if stream_options is not UNSET:
+        body["stream_options"] = stream_options
+    if conversation is not UNSET:
+        body["conversation"] = conversation
+    if context_management is not UNSET:
+        body["context_management"] = context_management
+    if max_output_tokens is not UNSET:
+        body["max_output_tokens"] = max_output_tokens
+    if multi_agent is not UNSET:
+        body["multi_agent"] = multi_agent
     return Call(
         method="POST",
         path="/responses?beta=true",
-        body={
-            key: value
-            for key, value in {
-                "metadata": metadata,
-                "top_logprobs": top_logprobs,
-                "temperature": temperature,
-                "top_p": top_p,
-                "user": user,
-                "safety_identifier": safety_identifier,
-                "prompt_cache_key": prompt_cache_key,
-                "prompt_cache_retention": prompt_cache_retention,
-                "prompt_cache_options": prompt_cache_options,
-                "previous_response_id": previous_response_id,
-                "model": model,
-                "background": background,
-                "max_tool_calls": max_tool_calls,
-                "text": text,
-                "tools": tools,
-                "tool_choice": tool_choice,
-                "prompt": prompt,
-                "service_tier": service_tier,
-                "truncation": truncation,
-                "reasoning": reasoning,
-                "input": input,
-                "include": include,
-                "parallel_tool_calls": parallel_tool_calls,
-                "store": store,
-                "instructions": instructions,
-                "moderation": moderation,
-                "stream": True,
-                "stream_options": stream_options,
-                "conversation": conversation,
-                "context_management": context_management,
-                "max_output_tokens": max_output_tokens,
-                "multi_agent": multi_agent,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers=headers,
-        cast_to=BetaResponseStreamEvent,
+        cast_to=lazy_models.BetaResponseStreamEvent,
         response_kind="events",
         options=make_options(
             extra_headers=extra_headers,
@@ -1072,27 +1127,25 @@ def _beta_responses_retrieve(
     ``GET /responses/{response_id}?beta=true``
     Reference: https://platform.openai.com/docs/api-reference/responses
     """
-    from openai_proto.generated.models import BetaResponse
-
     headers: dict[str, HeaderValue] = {}
     if betas is not UNSET:
         headers["openai-beta"] = ",".join(betas)
+    query: dict[str, object] = {}
+    if include is not UNSET:
+        query["include"] = include
+    if stream is not UNSET:
+        query["stream"] = stream
+    if starting_after is not UNSET:
+        query["starting_after"] = starting_after
+    if include_obfuscation is not UNSET:
+        query["include_obfuscation"] = include_obfuscation
     return Call(
         method="GET",
         path="/responses/{response_id}?beta=true",
         path_params={"response_id": response_id},
-        query={
-            key: value
-            for key, value in {
-                "include": include,
-                "stream": stream,
-                "starting_after": starting_after,
-                "include_obfuscation": include_obfuscation,
-            }.items()
-            if value is not UNSET
-        },
+        query=query,
         headers=headers,
-        cast_to=BetaResponse,
+        cast_to=lazy_models.BetaResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1122,27 +1175,24 @@ def _beta_responses_retrieve_stream(
     ``GET /responses/{response_id}?beta=true``
     Reference: https://platform.openai.com/docs/api-reference/responses
     """
-    from openai_proto.generated.models import BetaResponseStreamEvent
-
     headers: dict[str, HeaderValue] = {}
     if betas is not UNSET:
         headers["openai-beta"] = ",".join(betas)
+    query: dict[str, object] = {}
+    if include is not UNSET:
+        query["include"] = include
+    query["stream"] = True
+    if starting_after is not UNSET:
+        query["starting_after"] = starting_after
+    if include_obfuscation is not UNSET:
+        query["include_obfuscation"] = include_obfuscation
     return Call(
         method="GET",
         path="/responses/{response_id}?beta=true",
         path_params={"response_id": response_id},
-        query={
-            key: value
-            for key, value in {
-                "include": include,
-                "stream": True,
-                "starting_after": starting_after,
-                "include_obfuscation": include_obfuscation,
-            }.items()
-            if value is not UNSET
-        },
+        query=query,
         headers=headers,
-        cast_to=BetaResponseStreamEvent,
+        cast_to=lazy_models.BetaResponseStreamEvent,
         response_kind="events",
         options=make_options(
             extra_headers=extra_headers,
@@ -1173,27 +1223,25 @@ def _beta_responses_input_items_list(
     ``GET /responses/{response_id}/input_items?beta=true``
     Reference: https://platform.openai.com/docs/api-reference/responses
     """
-    from openai_proto.generated.models import BetaResponseItem
-
     headers: dict[str, HeaderValue] = {}
     if betas is not UNSET:
         headers["openai-beta"] = ",".join(betas)
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
+    if include is not UNSET:
+        query["include"] = include
     return Call(
         method="GET",
         path="/responses/{response_id}/input_items?beta=true",
         path_params={"response_id": response_id},
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "order": order,
-                "after": after,
-                "include": include,
-            }.items()
-            if value is not UNSET
-        },
+        query=query,
         headers=headers,
-        cast_to=BetaResponseItem,
+        cast_to=lazy_models.BetaResponseItem,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -1231,35 +1279,41 @@ def _beta_responses_input_tokens_count(
     ``POST /responses/input_tokens?beta=true``
     Reference: https://platform.openai.com/docs/api-reference/responses
     """
-    from openai_proto.generated.models import BetaTokenCountsResource
-
     headers: dict[str, HeaderValue] = {}
     if betas is not UNSET:
         headers["openai-beta"] = ",".join(betas)
+    body: dict[str, object] = {}
+    if model is not UNSET:
+        body["model"] = model
+    if input is not UNSET:
+        body["input"] = input
+    if previous_response_id is not UNSET:
+        body["previous_response_id"] = previous_response_id
+    if tools is not UNSET:
+        body["tools"] = tools
+    if text is not UNSET:
+        body["text"] = text
+    if reasoning is not UNSET:
+        body["reasoning"] = reasoning
+    if truncation is not UNSET:
+        body["truncation"] = truncation
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if personality is not UNSET:
+        body["personality"] = personality
+    if conversation is not UNSET:
+        body["conversation"] = conversation
+    if tool_choice is not UNSET:
+        body["tool_choice"] = tool_choice
+    if parallel_tool_calls is not UNSET:
+        body["parallel_tool_calls"] = parallel_tool_calls
     return Call(
         method="POST",
         path="/responses/input_tokens?beta=true",
-        body={
-            key: value
-            for key, value in {
-                "model": model,
-                "input": input,
-                "previous_response_id": previous_response_id,
-                "tools": tools,
-                "text": text,
-                "reasoning": reasoning,
-                "truncation": truncation,
-                "instructions": instructions,
-                "personality": personality,
-                "conversation": conversation,
-                "tool_choice": tool_choice,
-                "parallel_tool_calls": parallel_tool_calls,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers=headers,
-        cast_to=BetaTokenCountsResource,
+        cast_to=lazy_models.BetaTokenCountsResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1289,23 +1343,20 @@ def _beta_threads_create(
     ``POST /threads``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import Thread
-
+    body: dict[str, object] = {}
+    if messages is not UNSET:
+        body["messages"] = messages
+    if tool_resources is not UNSET:
+        body["tool_resources"] = tool_resources
+    if metadata is not UNSET:
+        body["metadata"] = metadata
     return Call(
         method="POST",
         path="/threads",
-        body={
-            key: value
-            for key, value in {
-                "messages": messages,
-                "tool_resources": tool_resources,
-                "metadata": metadata,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=Thread,
+        cast_to=lazy_models.Thread,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1392,36 +1443,46 @@ def _beta_threads_create_and_run(
     ``POST /threads/runs``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import Run
-
+    body: dict[str, object] = {}
+    if assistant_id is not UNSET:
+        body["assistant_id"] = assistant_id
+    if thread is not UNSET:
+        body["thread"] = thread
+    if model is not UNSET:
+        body["model"] = model
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if tools is not UNSET:
+        body["tools"] = tools
+    if tool_resources is not UNSET:
+        body["tool_resources"] = tool_resources
+    if metadata is not UNSET:
+        body["metadata"] = metadata
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if top_p is not UNSET:
+        body["top_p"] = top_p
+    if stream is not UNSET:
+        body["stream"] = stream
+    if max_prompt_tokens is not UNSET:
+        body["max_prompt_tokens"] = max_prompt_tokens
+    if max_completion_tokens is not UNSET:
+        body["max_completion_tokens"] = max_completion_tokens
+    if truncation_strategy is not UNSET:
+        body["truncation_strategy"] = truncation_strategy
+    if tool_choice is not UNSET:
+        body["tool_choice"] = tool_choice
+    if parallel_tool_calls is not UNSET:
+        body["parallel_tool_calls"] = parallel_tool_calls
+    if response_format is not UNSET:
+        body["response_format"] = response_format
     return Call(
         method="POST",
         path="/threads/runs",
-        body={
-            key: value
-            for key, value in {
-                "assistant_id": assistant_id,
-                "thread": thread,
-                "model": model,
-                "instructions": instructions,
-                "tools": tools,
-                "tool_resources": tool_resources,
-                "metadata": metadata,
-                "temperature": temperature,
-                "top_p": top_p,
-                "stream": stream,
-                "max_prompt_tokens": max_prompt_tokens,
-                "max_completion_tokens": max_completion_tokens,
-                "truncation_strategy": truncation_strategy,
-                "tool_choice": tool_choice,
-                "parallel_tool_calls": parallel_tool_calls,
-                "response_format": response_format,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=Run,
+        cast_to=lazy_models.Run,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1508,36 +1569,45 @@ def _beta_threads_create_and_run_stream(
     ``POST /threads/runs``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import AssistantStreamEvent
-
+    body: dict[str, object] = {}
+    if assistant_id is not UNSET:
+        body["assistant_id"] = assistant_id
+    if thread is not UNSET:
+        body["thread"] = thread
+    if model is not UNSET:
+        body["model"] = model
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if tools is not UNSET:
+        body["tools"] = tools
+    if tool_resources is not UNSET:
+        body["tool_resources"] = tool_resources
+    if metadata is not UNSET:
+        body["metadata"] = metadata
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if top_p is not UNSET:
+        body["top_p"] = top_p
+    body["stream"] = True
+    if max_prompt_tokens is not UNSET:
+        body["max_prompt_tokens"] = max_prompt_tokens
+    if max_completion_tokens is not UNSET:
+        body["max_completion_tokens"] = max_completion_tokens
+    if truncation_strategy is not UNSET:
+        body["truncation_strategy"] = truncation_strategy
+    if tool_choice is not UNSET:
+        body["tool_choice"] = tool_choice
+    if parallel_tool_calls is not UNSET:
+        body["parallel_tool_calls"] = parallel_tool_calls
+    if response_format is not UNSET:
+        body["response_format"] = response_format
     return Call(
         method="POST",
         path="/threads/runs",
-        body={
-            key: value
-            for key, value in {
-                "assistant_id": assistant_id,
-                "thread": thread,
-                "model": model,
-                "instructions": instructions,
-                "tools": tools,
-                "tool_resources": tool_resources,
-                "metadata": metadata,
-                "temperature": temperature,
-                "top_p": top_p,
-                "stream": True,
-                "max_prompt_tokens": max_prompt_tokens,
-                "max_completion_tokens": max_completion_tokens,
-                "truncation_strategy": truncation_strategy,
-                "tool_choice": tool_choice,
-                "parallel_tool_calls": parallel_tool_calls,
-                "response_format": response_format,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=AssistantStreamEvent,
+        cast_to=lazy_models.AssistantStreamEvent,
         response_kind="events",
         options=make_options(
             extra_headers=extra_headers,
@@ -1563,14 +1633,12 @@ def _beta_threads_delete(
     ``DELETE /threads/{thread_id}``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import ThreadDeleted
-
     return Call(
         method="DELETE",
         path="/threads/{thread_id}",
         path_params={"thread_id": thread_id},
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=ThreadDeleted,
+        cast_to=lazy_models.ThreadDeleted,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1595,14 +1663,12 @@ def _beta_threads_retrieve(
     ``GET /threads/{thread_id}``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import Thread
-
     return Call(
         method="GET",
         path="/threads/{thread_id}",
         path_params={"thread_id": thread_id},
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=Thread,
+        cast_to=lazy_models.Thread,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1632,20 +1698,19 @@ def _beta_threads_update(
     ``POST /threads/{thread_id}``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import Thread
-
+    body: dict[str, object] = {}
+    if tool_resources is not UNSET:
+        body["tool_resources"] = tool_resources
+    if metadata is not UNSET:
+        body["metadata"] = metadata
     return Call(
         method="POST",
         path="/threads/{thread_id}",
         path_params={"thread_id": thread_id},
-        body={
-            key: value
-            for key, value in {"tool_resources": tool_resources, "metadata": metadata}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=Thread,
+        cast_to=lazy_models.Thread,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1676,25 +1741,23 @@ def _beta_threads_messages_create(
     ``POST /threads/{thread_id}/messages``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import MessageObject
-
+    body: dict[str, object] = {}
+    if role is not UNSET:
+        body["role"] = role
+    if content is not UNSET:
+        body["content"] = content
+    if attachments is not UNSET:
+        body["attachments"] = attachments
+    if metadata is not UNSET:
+        body["metadata"] = metadata
     return Call(
         method="POST",
         path="/threads/{thread_id}/messages",
         path_params={"thread_id": thread_id},
-        body={
-            key: value
-            for key, value in {
-                "role": role,
-                "content": content,
-                "attachments": attachments,
-                "metadata": metadata,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=MessageObject,
+        cast_to=lazy_models.MessageObject,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1720,14 +1783,12 @@ def _beta_threads_messages_delete(
     ``DELETE /threads/{thread_id}/messages/{message_id}``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import MessageDeleted
-
     return Call(
         method="DELETE",
         path="/threads/{thread_id}/messages/{message_id}",
         path_params={"message_id": message_id, "thread_id": thread_id},
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=MessageDeleted,
+        cast_to=lazy_models.MessageDeleted,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1757,25 +1818,24 @@ def _beta_threads_messages_list(
     ``GET /threads/{thread_id}/messages``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import MessageObject
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
+    if before is not UNSET:
+        query["before"] = before
+    if run_id is not UNSET:
+        query["run_id"] = run_id
     return Call(
         method="GET",
         path="/threads/{thread_id}/messages",
         path_params={"thread_id": thread_id},
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "order": order,
-                "after": after,
-                "before": before,
-                "run_id": run_id,
-            }.items()
-            if value is not UNSET
-        },
+        query=query,
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=MessageObject,
+        cast_to=lazy_models.MessageObject,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -1802,14 +1862,12 @@ def _beta_threads_messages_retrieve(
     ``GET /threads/{thread_id}/messages/{message_id}``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import MessageObject
-
     return Call(
         method="GET",
         path="/threads/{thread_id}/messages/{message_id}",
         path_params={"message_id": message_id, "thread_id": thread_id},
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=MessageObject,
+        cast_to=lazy_models.MessageObject,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1836,16 +1894,17 @@ def _beta_threads_messages_update(
     ``POST /threads/{thread_id}/messages/{message_id}``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import MessageObject
-
+    body: dict[str, object] = {}
+    if metadata is not UNSET:
+        body["metadata"] = metadata
     return Call(
         method="POST",
         path="/threads/{thread_id}/messages/{message_id}",
         path_params={"message_id": message_id, "thread_id": thread_id},
-        body={key: value for key, value in {"metadata": metadata}.items() if value is not UNSET},
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=MessageObject,
+        cast_to=lazy_models.MessageObject,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1871,14 +1930,12 @@ def _beta_threads_runs_cancel(
     ``POST /threads/{thread_id}/runs/{run_id}/cancel``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import Run
-
     return Call(
         method="POST",
         path="/threads/{thread_id}/runs/{run_id}/cancel",
         path_params={"run_id": run_id, "thread_id": thread_id},
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=Run,
+        cast_to=lazy_models.Run,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1922,39 +1979,53 @@ def _beta_threads_runs_create(
     ``POST /threads/{thread_id}/runs``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import Run
-
+    query: dict[str, object] = {}
+    if include is not UNSET:
+        query["include"] = include
+    body: dict[str, object] = {}
+    if assistant_id is not UNSET:
+        body["assistant_id"] = assistant_id
+    if model is not UNSET:
+        body["model"] = model
+    if reasoning_effort is not UNSET:
+        body["reasoning_effort"] = reasoning_effort
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if additional_instructions is not UNSET:
+        body["additional_instructions"] = additional_instructions
+    if additional_messages is not UNSET:
+        body["additional_messages"] = additional_messages
+    if tools is not UNSET:
+        body["tools"] = tools
+    if metadata is not UNSET:
+        body["metadata"] = metadata
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if top_p is not UNSET:
+        body["top_p"] = top_p
+    if stream is not UNSET:
+        body["stream"] = stream
+    if max_prompt_tokens is not UNSET:
+        body["max_prompt_tokens"] = max_prompt_tokens
+    if max_completion_tokens is not UNSET:
+        body["max_completion_tokens"] = max_completion_tokens
+    if truncation_strategy is not UNSET:
+        body["truncation_strategy"] = truncation_strategy
+    if tool_choice is not UNSET:
+        body["tool_choice"] = tool_choice
+    if parallel_tool_calls is not UNSET:
+        body["parallel_tool_calls"] = parallel_tool_calls
+    if response_format is not UNSET:
+        body["response_format"] = response_format
     return Call(
         method="POST",
         path="/threads/{thread_id}/runs",
         path_params={"thread_id": thread_id},
-        query={key: value for key, value in {"include": include}.items() if value is not UNSET},
-        body={
-            key: value
-            for key, value in {
-                "assistant_id": assistant_id,
-                "model": model,
-                "reasoning_effort": reasoning_effort,
-                "instructions": instructions,
-                "additional_instructions": additional_instructions,
-                "additional_messages": additional_messages,
-                "tools": tools,
-                "metadata": metadata,
-                "temperature": temperature,
-                "top_p": top_p,
-                "stream": stream,
-                "max_prompt_tokens": max_prompt_tokens,
-                "max_completion_tokens": max_completion_tokens,
-                "truncation_strategy": truncation_strategy,
-                "tool_choice": tool_choice,
-                "parallel_tool_calls": parallel_tool_calls,
-                "response_format": response_format,
-            }.items()
-            if value is not UNSET
-        },
+        query=query,
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=Run,
+        cast_to=lazy_models.Run,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1998,39 +2069,52 @@ def _beta_threads_runs_create_stream(
     ``POST /threads/{thread_id}/runs``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import AssistantStreamEvent
-
+    query: dict[str, object] = {}
+    if include is not UNSET:
+        query["include"] = include
+    body: dict[str, object] = {}
+    if assistant_id is not UNSET:
+        body["assistant_id"] = assistant_id
+    if model is not UNSET:
+        body["model"] = model
+    if reasoning_effort is not UNSET:
+        body["reasoning_effort"] = reasoning_effort
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if additional_instructions is not UNSET:
+        body["additional_instructions"] = additional_instructions
+    if additional_messages is not UNSET:
+        body["additional_messages"] = additional_messages
+    if tools is not UNSET:
+        body["tools"] = tools
+    if metadata is not UNSET:
+        body["metadata"] = metadata
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if top_p is not UNSET:
+        body["top_p"] = top_p
+    body["stream"] = True
+    if max_prompt_tokens is not UNSET:
+        body["max_prompt_tokens"] = max_prompt_tokens
+    if max_completion_tokens is not UNSET:
+        body["max_completion_tokens"] = max_completion_tokens
+    if truncation_strategy is not UNSET:
+        body["truncation_strategy"] = truncation_strategy
+    if tool_choice is not UNSET:
+        body["tool_choice"] = tool_choice
+    if parallel_tool_calls is not UNSET:
+        body["parallel_tool_calls"] = parallel_tool_calls
+    if response_format is not UNSET:
+        body["response_format"] = response_format
     return Call(
         method="POST",
         path="/threads/{thread_id}/runs",
         path_params={"thread_id": thread_id},
-        query={key: value for key, value in {"include": include}.items() if value is not UNSET},
-        body={
-            key: value
-            for key, value in {
-                "assistant_id": assistant_id,
-                "model": model,
-                "reasoning_effort": reasoning_effort,
-                "instructions": instructions,
-                "additional_instructions": additional_instructions,
-                "additional_messages": additional_messages,
-                "tools": tools,
-                "metadata": metadata,
-                "temperature": temperature,
-                "top_p": top_p,
-                "stream": True,
-                "max_prompt_tokens": max_prompt_tokens,
-                "max_completion_tokens": max_completion_tokens,
-                "truncation_strategy": truncation_strategy,
-                "tool_choice": tool_choice,
-                "parallel_tool_calls": parallel_tool_calls,
-                "response_format": response_format,
-            }.items()
-            if value is not UNSET
-        },
+        query=query,
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=AssistantStreamEvent,
+        cast_to=lazy_models.AssistantStreamEvent,
         response_kind="events",
         options=make_options(
             extra_headers=extra_headers,
@@ -2060,24 +2144,22 @@ def _beta_threads_runs_list(
     ``GET /threads/{thread_id}/runs``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import Run
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
+    if before is not UNSET:
+        query["before"] = before
     return Call(
         method="GET",
         path="/threads/{thread_id}/runs",
         path_params={"thread_id": thread_id},
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "order": order,
-                "after": after,
-                "before": before,
-            }.items()
-            if value is not UNSET
-        },
+        query=query,
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=Run,
+        cast_to=lazy_models.Run,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -2104,14 +2186,12 @@ def _beta_threads_runs_retrieve(
     ``GET /threads/{thread_id}/runs/{run_id}``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import Run
-
     return Call(
         method="GET",
         path="/threads/{thread_id}/runs/{run_id}",
         path_params={"run_id": run_id, "thread_id": thread_id},
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=Run,
+        cast_to=lazy_models.Run,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2139,20 +2219,19 @@ def _beta_threads_runs_submit_tool_outputs(
     ``POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import Run
-
+    body: dict[str, object] = {}
+    if tool_outputs is not UNSET:
+        body["tool_outputs"] = tool_outputs
+    if stream is not UNSET:
+        body["stream"] = stream
     return Call(
         method="POST",
         path="/threads/{thread_id}/runs/{run_id}/submit_tool_outputs",
         path_params={"run_id": run_id, "thread_id": thread_id},
-        body={
-            key: value
-            for key, value in {"tool_outputs": tool_outputs, "stream": stream}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=Run,
+        cast_to=lazy_models.Run,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2180,8 +2259,6 @@ def _beta_threads_runs_submit_tool_outputs_stream(
     ``POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import AssistantStreamEvent
-
     return Call(
         method="POST",
         path="/threads/{thread_id}/runs/{run_id}/submit_tool_outputs",
@@ -2189,7 +2266,7 @@ def _beta_threads_runs_submit_tool_outputs_stream(
         body={"tool_outputs": tool_outputs, "stream": True},
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=AssistantStreamEvent,
+        cast_to=lazy_models.AssistantStreamEvent,
         response_kind="events",
         options=make_options(
             extra_headers=extra_headers,
@@ -2217,16 +2294,17 @@ def _beta_threads_runs_update(
     ``POST /threads/{thread_id}/runs/{run_id}``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import Run
-
+    body: dict[str, object] = {}
+    if metadata is not UNSET:
+        body["metadata"] = metadata
     return Call(
         method="POST",
         path="/threads/{thread_id}/runs/{run_id}",
         path_params={"run_id": run_id, "thread_id": thread_id},
-        body={key: value for key, value in {"metadata": metadata}.items() if value is not UNSET},
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=Run,
+        cast_to=lazy_models.Run,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2258,25 +2336,24 @@ def _beta_threads_runs_steps_list(
     ``GET /threads/{thread_id}/runs/{run_id}/steps``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import RunStep
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
+    if before is not UNSET:
+        query["before"] = before
+    if include is not UNSET:
+        query["include"] = include
     return Call(
         method="GET",
         path="/threads/{thread_id}/runs/{run_id}/steps",
         path_params={"run_id": run_id, "thread_id": thread_id},
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "order": order,
-                "after": after,
-                "before": before,
-                "include": include,
-            }.items()
-            if value is not UNSET
-        },
+        query=query,
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=RunStep,
+        cast_to=lazy_models.RunStep,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -2306,15 +2383,16 @@ def _beta_threads_runs_steps_retrieve(
     ``GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}``
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
-    from openai_proto.generated.models import RunStep
-
+    query: dict[str, object] = {}
+    if include is not UNSET:
+        query["include"] = include
     return Call(
         method="GET",
         path="/threads/{thread_id}/runs/{run_id}/steps/{step_id}",
         path_params={"step_id": step_id, "thread_id": thread_id, "run_id": run_id},
-        query={key: value for key, value in {"include": include}.items() if value is not UNSET},
+        query=query,
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=RunStep,
+        cast_to=lazy_models.RunStep,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2454,23 +2532,23 @@ class Beta(Resource[M]):
 
     @property
     def assistants(self: Beta[M]) -> BetaAssistants[M]:
-        return BetaAssistants(self._runner)
+        return self._child(BetaAssistants)
 
     @property
     def chatkit(self: Beta[M]) -> BetaChatkit[M]:
-        return BetaChatkit(self._runner)
+        return self._child(BetaChatkit)
 
     @property
     def realtime(self: Beta[M]) -> BetaRealtime[M]:
-        return BetaRealtime(self._runner)
+        return self._child(BetaRealtime)
 
     @property
     def responses(self: Beta[M]) -> BetaResponses[M]:
-        return BetaResponses(self._runner)
+        return self._child(BetaResponses)
 
     @property
     def threads(self: Beta[M]) -> BetaThreads[M]:
-        return BetaThreads(self._runner)
+        return self._child(BetaThreads)
 
 
 class BetaAssistants(Resource[M]):
@@ -2488,11 +2566,11 @@ class BetaChatkit(Resource[M]):
 
     @property
     def sessions(self: BetaChatkit[M]) -> BetaChatkitSessions[M]:
-        return BetaChatkitSessions(self._runner)
+        return self._child(BetaChatkitSessions)
 
     @property
     def threads(self: BetaChatkit[M]) -> BetaChatkitThreads[M]:
-        return BetaChatkitThreads(self._runner)
+        return self._child(BetaChatkitThreads)
 
 
 class BetaChatkitSessions(Resource[M]):
@@ -2516,11 +2594,11 @@ class BetaRealtime(Resource[M]):
 
     @property
     def sessions(self: BetaRealtime[M]) -> BetaRealtimeSessions[M]:
-        return BetaRealtimeSessions(self._runner)
+        return self._child(BetaRealtimeSessions)
 
     @property
     def transcription_sessions(self: BetaRealtime[M]) -> BetaRealtimeTranscriptionSessions[M]:
-        return BetaRealtimeTranscriptionSessions(self._runner)
+        return self._child(BetaRealtimeTranscriptionSessions)
 
 
 class BetaRealtimeSessions(Resource[M]):
@@ -2546,11 +2624,11 @@ class BetaResponses(Resource[M]):
 
     @property
     def input_items(self: BetaResponses[M]) -> BetaResponsesInputItems[M]:
-        return BetaResponsesInputItems(self._runner)
+        return self._child(BetaResponsesInputItems)
 
     @property
     def input_tokens(self: BetaResponses[M]) -> BetaResponsesInputTokens[M]:
-        return BetaResponsesInputTokens(self._runner)
+        return self._child(BetaResponsesInputTokens)
 
 
 class BetaResponsesInputItems(Resource[M]):
@@ -2578,11 +2656,11 @@ class BetaThreads(ThreadsHelpers[M], Resource[M]):
 
     @property
     def messages(self: BetaThreads[M]) -> BetaThreadsMessages[M]:
-        return BetaThreadsMessages(self._runner)
+        return self._child(BetaThreadsMessages)
 
     @property
     def runs(self: BetaThreads[M]) -> BetaThreadsRuns[M]:
-        return BetaThreadsRuns(self._runner)
+        return self._child(BetaThreadsRuns)
 
 
 class BetaThreadsMessages(Resource[M]):
@@ -2609,7 +2687,7 @@ class BetaThreadsRuns(RunsHelpers[M], Resource[M]):
 
     @property
     def steps(self: BetaThreadsRuns[M]) -> BetaThreadsRunsSteps[M]:
-        return BetaThreadsRunsSteps(self._runner)
+        return self._child(BetaThreadsRunsSteps)
 
 
 class BetaThreadsRunsSteps(Resource[M]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.helpers.chat_completions import ChatCompletionsHelpers
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint, streaming_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
@@ -101,56 +102,87 @@ def _chat_completions_create(
     ``POST /chat/completions``
     Reference: https://platform.openai.com/docs/api-reference/chat/create
     """
-    from openai_proto.generated.models import ChatCompletion
-
+    body: dict[str, object] = {}
+    if messages is not UNSET:
+        body["messages"] = messages
+    if model is not UNSET:
+        body["model"] = model
+    if metadata is not UNSET:
+        body["metadata"] = metadata
+    if top_logprobs is not UNSET:
+        body["top_logprobs"] = top_logprobs
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if top_p is not UNSET:
+        body["top_p"] = top_p
+    if user is not UNSET:
+        body["user"] = user
+    if safety_identifier is not UNSET:
+        body["safety_identifier"] = safety_identifier
+    if prompt_cache_key is not UNSET:
+        body["prompt_cache_key"] = prompt_cache_key
+    if prompt_cache_retention is not UNSET:
+        body["prompt_cache_retention"] = prompt_cache_retention
+    if prompt_cache_options is not UNSET:
+        body["prompt_cache_options"] = prompt_cache_options
+    if service_tier is not UNSET:
+        body["service_tier"] = service_tier
+    if modalities is not UNSET:
+        body["modalities"] = modalities
+    if verbosity is not UNSET:
+        body["verbosity"] = verbosity
+    if reasoning_effort is not UNSET:
+        body["reasoning_effort"] = reasoning_effort
+    if max_completion_tokens is not UNSET:
+        body["max_completion_tokens"] = max_completion_tokens
+    if frequency_penalty is not UNSET:
+        body["frequency_penalty"] = frequency_penalty
+    if presence_penalty is not UNSET:
+        body["presence_penalty"] = presence_penalty
+    if web_search_options is not UNSET:
+        body["web_search_options"] = web_search_options
+    if response_format is not UNSET:
+        body["response_format"] = response_format
+    if audio is not UNSET:
+        body["audio"] = audio
+    if store is not UNSET:
+        body["store"] = store
+    if moderation is not UNSET:
+        body["moderation"] = moderation
+    if stream is not UNSET:
+        body["stream"] = stream
+    if stop is not UNSET:
+        body["stop"] = stop
+    if logit_bias is not UNSET:
+        body["logit_bias"] = logit_bias
+    if logprobs is not UNSET:
+        body["logprobs"] = logprobs
+    if max_tokens is not UNSET:
+        body["max_tokens"] = max_tokens
+    if n is not UNSET:
+        body["n"] = n
+    if prediction is not UNSET:
+        body["prediction"] = prediction
+    if seed is not UNSET:
+        body["seed"] = seed
+    if stream_options is not UNSET:
+        body["stream_options"] = stream_options
+    if tools is not UNSET:
+        body["tools"] = tools
+    if tool_choice is not UNSET:
+        body["tool_choice"] = tool_choice
+    if parallel_tool_calls is not UNSET:
+        body["parallel_tool_calls"] = parallel_tool_calls
+    if function_call is not UNSET:
+        body["function_call"] = function_call
+    if functions is not UNSET:
+        body["functions"] = functions
     return Call(
         method="POST",
         path="/chat/completions",
-        body={
-            key: value
-            for key, value in {
-                "messages": messages,
-                "model": model,
-                "metadata": metadata,
-                "top_logprobs": top_logprobs,
-                "temperature": temperature,
-                "top_p": top_p,
-                "user": user,
-                "safety_identifier": safety_identifier,
-                "prompt_cache_key": prompt_cache_key,
-                "prompt_cache_retention": prompt_cache_retention,
-                "prompt_cache_options": prompt_cache_options,
-                "service_tier": service_tier,
-                "modalities": modalities,
-                "verbosity": verbosity,
-                "reasoning_effort": reasoning_effort,
-                "max_completion_tokens": max_completion_tokens,
-                "frequency_penalty": frequency_penalty,
-                "presence_penalty": presence_penalty,
-                "web_search_options": web_search_options,
-                "response_format": response_format,
-                "audio": audio,
-                "store": store,
-                "moderation": moderation,
-                "stream": stream,
-                "stop": stop,
-                "logit_bias": logit_bias,
-                "logprobs": logprobs,
-                "max_tokens": max_tokens,
-                "n": n,
-                "prediction": prediction,
-                "seed": seed,
-                "stream_options": stream_options,
-                "tools": tools,
-                "tool_choice": tool_choice,
-                "parallel_tool_calls": parallel_tool_calls,
-                "function_call": function_call,
-                "functions": functions,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=ChatCompletion,
+        cast_to=lazy_models.ChatCompletion,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -216,56 +248,86 @@ def _chat_completions_create_stream(
     ``POST /chat/completions``
     Reference: https://platform.openai.com/docs/api-reference/chat/create
     """
-    from openai_proto.generated.models import ChatCompletionChunk
-
+    body: dict[str, object] = {}
+    if messages is not UNSET:
+        body["messages"] = messages
+    if model is not UNSET:
+        body["model"] = model
+    if metadata is not UNSET:
+        body["metadata"] = metadata
+    if top_logprobs is not UNSET:
+        body["top_logprobs"] = top_logprobs
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if top_p is not UNSET:
+        body["top_p"] = top_p
+    if user is not UNSET:
+        body["user"] = user
+    if safety_identifier is not UNSET:
+        body["safety_identifier"] = safety_identifier
+    if prompt_cache_key is not UNSET:
+        body["prompt_cache_key"] = prompt_cache_key
+    if prompt_cache_retention is not UNSET:
+        body["prompt_cache_retention"] = prompt_cache_retention
+    if prompt_cache_options is not UNSET:
+        body["prompt_cache_options"] = prompt_cache_options
+    if service_tier is not UNSET:
+        body["service_tier"] = service_tier
+    if modalities is not UNSET:
+        body["modalities"] = modalities
+    if verbosity is not UNSET:
+        body["verbosity"] = verbosity
+    if reasoning_effort is not UNSET:
+        body["reasoning_effort"] = reasoning_effort
+    if max_completion_tokens is not UNSET:
+        body["max_completion_tokens"] = max_completion_tokens
+    if frequency_penalty is not UNSET:
+        body["frequency_penalty"] = frequency_penalty
+    if presence_penalty is not UNSET:
+        body["presence_penalty"] = presence_penalty
+    if web_search_options is not UNSET:
+        body["web_search_options"] = web_search_options
+    if response_format is not UNSET:
+        body["response_format"] = response_format
+    if audio is not UNSET:
+        body["audio"] = audio
+    if store is not UNSET:
+        body["store"] = store
+    if moderation is not UNSET:
+        body["moderation"] = moderation
+    body["stream"] = True
+    if stop is not UNSET:
+        body["stop"] = stop
+    if logit_bias is not UNSET:
+        body["logit_bias"] = logit_bias
+    if logprobs is not UNSET:
+        body["logprobs"] = logprobs
+    if max_tokens is not UNSET:
+        body["max_tokens"] = max_tokens
+    if n is not UNSET:
+        body["n"] = n
+    if prediction is not UNSET:
+        body["prediction"] = prediction
+    if seed is not UNSET:
+        body["seed"] = seed
+    if stream_options is not UNSET:
+        body["stream_options"] = stream_options
+    if tools is not UNSET:
+        body["tools"] = tools
+    if tool_choice is not UNSET:
+        body["tool_choice"] = tool_choice
+    if parallel_tool_calls is not UNSET:
+        body["parallel_tool_calls"] = parallel_tool_calls
+    if function_call is not UNSET:
+        body["function_call"] = function_call
+    if functions is not UNSET:
+        body["functions"] = functions
     return Call(
         method="POST",
         path="/chat/completions",
-        body={
-            key: value
-            for key, value in {
-                "messages": messages,
-                "model": model,
-                "metadata": metadata,
-                "top_logprobs": top_logprobs,
-                "temperature": temperature,
-                "top_p": top_p,
-                "user": user,
-                "safety_identifier": safety_identifier,
-                "prompt_cache_key": prompt_cache_key,
-                "prompt_cache_retention": prompt_cache_retention,
-                "prompt_cache_options": prompt_cache_options,
-                "service_tier": service_tier,
-                "modalities": modalities,
-                "verbosity": verbosity,
-                "reasoning_effort": reasoning_effort,
-                "max_completion_tokens": max_completion_tokens,
-                "frequency_penalty": frequency_penalty,
-                "presence_penalty": presence_penalty,
-                "web_search_options": web_search_options,
-                "response_format": response_format,
-                "audio": audio,
-                "store": store,
-                "moderation": moderation,
-                "stream": True,
-                "stop": stop,
-                "logit_bias": logit_bias,
-                "logprobs": logprobs,
-                "max_tokens": max_tokens,
-                "n": n,
-                "prediction": prediction,
-                "seed": seed,
-                "stream_options": stream_options,
-                "tools": tools,
-                "tool_choice": tool_choice,
-                "parallel_tool_calls": parallel_tool_calls,
-                "function_call": function_call,
-                "functions": functions,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=ChatCompletionChunk,
+        cast_to=lazy_models.ChatCompletionChunk,
         response_kind="events",
         options=make_options(
             extra_headers=extra_headers,
@@ -291,13 +353,11 @@ def _chat_completions_delete(
     ``DELETE /chat/completions/{completion_id}``
     Reference: https://platform.openai.com/docs/api-reference/chat
     """
-    from openai_proto.generated.models import ChatCompletionDeleted
-
     return Call(
         method="DELETE",
         path="/chat/completions/{completion_id}",
         path_params={"completion_id": completion_id},
-        cast_to=ChatCompletionDeleted,
+        cast_to=lazy_models.ChatCompletionDeleted,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -326,23 +386,22 @@ def _chat_completions_list(
     ``GET /chat/completions``
     Reference: https://platform.openai.com/docs/api-reference/chat/list
     """
-    from openai_proto.generated.models import ChatCompletion
-
+    query: dict[str, object] = {}
+    if model is not UNSET:
+        query["model"] = model
+    if metadata is not UNSET:
+        query["metadata"] = metadata
+    if after is not UNSET:
+        query["after"] = after
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/chat/completions",
-        query={
-            key: value
-            for key, value in {
-                "model": model,
-                "metadata": metadata,
-                "after": after,
-                "limit": limit,
-                "order": order,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=ChatCompletion,
+        query=query,
+        cast_to=lazy_models.ChatCompletion,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -368,13 +427,11 @@ def _chat_completions_retrieve(
     ``GET /chat/completions/{completion_id}``
     Reference: https://platform.openai.com/docs/api-reference/chat
     """
-    from openai_proto.generated.models import ChatCompletion
-
     return Call(
         method="GET",
         path="/chat/completions/{completion_id}",
         path_params={"completion_id": completion_id},
-        cast_to=ChatCompletion,
+        cast_to=lazy_models.ChatCompletion,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -400,15 +457,13 @@ def _chat_completions_update(
     ``POST /chat/completions/{completion_id}``
     Reference: https://platform.openai.com/docs/api-reference/chat
     """
-    from openai_proto.generated.models import ChatCompletion
-
     return Call(
         method="POST",
         path="/chat/completions/{completion_id}",
         path_params={"completion_id": completion_id},
         body={"metadata": metadata},
         body_kind="json",
-        cast_to=ChatCompletion,
+        cast_to=lazy_models.ChatCompletion,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -436,18 +491,19 @@ def _chat_completions_messages_list(
     ``GET /chat/completions/{completion_id}/messages``
     Reference: https://platform.openai.com/docs/api-reference/chat
     """
-    from openai_proto.generated.models import ChatCompletionStoreMessage
-
+    query: dict[str, object] = {}
+    if after is not UNSET:
+        query["after"] = after
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/chat/completions/{completion_id}/messages",
         path_params={"completion_id": completion_id},
-        query={
-            key: value
-            for key, value in {"after": after, "limit": limit, "order": order}.items()
-            if value is not UNSET
-        },
-        cast_to=ChatCompletionStoreMessage,
+        query=query,
+        cast_to=lazy_models.ChatCompletionStoreMessage,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -515,7 +571,7 @@ class Chat(Resource[M]):
 
     @property
     def completions(self: Chat[M]) -> ChatCompletions[M]:
-        return ChatCompletions(self._runner)
+        return self._child(ChatCompletions)
 
 
 class ChatCompletions(ChatCompletionsHelpers[M], Resource[M]):
@@ -529,7 +585,7 @@ class ChatCompletions(ChatCompletionsHelpers[M], Resource[M]):
 
     @property
     def messages(self: ChatCompletions[M]) -> ChatCompletionsMessages[M]:
-        return ChatCompletionsMessages(self._runner)
+        return self._child(ChatCompletionsMessages)
 
 
 class ChatCompletionsMessages(Resource[M]):

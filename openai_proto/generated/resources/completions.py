@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, streaming_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -52,37 +53,49 @@ def _completions_create(
     ``POST /completions``
     Reference: https://platform.openai.com/docs/api-reference/completions
     """
-    from openai_proto.generated.models import Completion
-
+    body: dict[str, object] = {}
+    if model is not UNSET:
+        body["model"] = model
+    if prompt is not UNSET:
+        body["prompt"] = prompt
+    if best_of is not UNSET:
+        body["best_of"] = best_of
+    if echo is not UNSET:
+        body["echo"] = echo
+    if frequency_penalty is not UNSET:
+        body["frequency_penalty"] = frequency_penalty
+    if logit_bias is not UNSET:
+        body["logit_bias"] = logit_bias
+    if logprobs is not UNSET:
+        body["logprobs"] = logprobs
+    if max_tokens is not UNSET:
+        body["max_tokens"] = max_tokens
+    if n is not UNSET:
+        body["n"] = n
+    if presence_penalty is not UNSET:
+        body["presence_penalty"] = presence_penalty
+    if seed is not UNSET:
+        body["seed"] = seed
+    if stop is not UNSET:
+        body["stop"] = stop
+    if stream is not UNSET:
+        body["stream"] = stream
+    if stream_options is not UNSET:
+        body["stream_options"] = stream_options
+    if suffix is not UNSET:
+        body["suffix"] = suffix
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if top_p is not UNSET:
+        body["top_p"] = top_p
+    if user is not UNSET:
+        body["user"] = user
     return Call(
         method="POST",
         path="/completions",
-        body={
-            key: value
-            for key, value in {
-                "model": model,
-                "prompt": prompt,
-                "best_of": best_of,
-                "echo": echo,
-                "frequency_penalty": frequency_penalty,
-                "logit_bias": logit_bias,
-                "logprobs": logprobs,
-                "max_tokens": max_tokens,
-                "n": n,
-                "presence_penalty": presence_penalty,
-                "seed": seed,
-                "stop": stop,
-                "stream": stream,
-                "stream_options": stream_options,
-                "suffix": suffix,
-                "temperature": temperature,
-                "top_p": top_p,
-                "user": user,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Completion,
+        cast_to=lazy_models.Completion,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -124,37 +137,48 @@ def _completions_create_stream(
     ``POST /completions``
     Reference: https://platform.openai.com/docs/api-reference/completions
     """
-    from openai_proto.generated.models import Completion
-
+    body: dict[str, object] = {}
+    if model is not UNSET:
+        body["model"] = model
+    if prompt is not UNSET:
+        body["prompt"] = prompt
+    if best_of is not UNSET:
+        body["best_of"] = best_of
+    if echo is not UNSET:
+        body["echo"] = echo
+    if frequency_penalty is not UNSET:
+        body["frequency_penalty"] = frequency_penalty
+    if logit_bias is not UNSET:
+        body["logit_bias"] = logit_bias
+    if logprobs is not UNSET:
+        body["logprobs"] = logprobs
+    if max_tokens is not UNSET:
+        body["max_tokens"] = max_tokens
+    if n is not UNSET:
+        body["n"] = n
+    if presence_penalty is not UNSET:
+        body["presence_penalty"] = presence_penalty
+    if seed is not UNSET:
+        body["seed"] = seed
+    if stop is not UNSET:
+        body["stop"] = stop
+    body["stream"] = True
+    if stream_options is not UNSET:
+        body["stream_options"] = stream_options
+    if suffix is not UNSET:
+        body["suffix"] = suffix
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if top_p is not UNSET:
+        body["top_p"] = top_p
+    if user is not UNSET:
+        body["user"] = user
     return Call(
         method="POST",
         path="/completions",
-        body={
-            key: value
-            for key, value in {
-                "model": model,
-                "prompt": prompt,
-                "best_of": best_of,
-                "echo": echo,
-                "frequency_penalty": frequency_penalty,
-                "logit_bias": logit_bias,
-                "logprobs": logprobs,
-                "max_tokens": max_tokens,
-                "n": n,
-                "presence_penalty": presence_penalty,
-                "seed": seed,
-                "stop": stop,
-                "stream": True,
-                "stream_options": stream_options,
-                "suffix": suffix,
-                "temperature": temperature,
-                "top_p": top_p,
-                "user": user,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Completion,
+        cast_to=lazy_models.Completion,
         response_kind="events",
         options=make_options(
             extra_headers=extra_headers,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -43,25 +44,25 @@ def _containers_create(
     ``POST /containers``
     Reference: https://platform.openai.com/docs/api-reference/containers/post
     """
-    from openai_proto.generated.models import ContainerResource
-
+    body: dict[str, object] = {}
+    if name is not UNSET:
+        body["name"] = name
+    if file_ids is not UNSET:
+        body["file_ids"] = file_ids
+    if expires_after is not UNSET:
+        body["expires_after"] = expires_after
+    if skills is not UNSET:
+        body["skills"] = skills
+    if memory_limit is not UNSET:
+        body["memory_limit"] = memory_limit
+    if network_policy is not UNSET:
+        body["network_policy"] = network_policy
     return Call(
         method="POST",
         path="/containers",
-        body={
-            key: value
-            for key, value in {
-                "name": name,
-                "file_ids": file_ids,
-                "expires_after": expires_after,
-                "skills": skills,
-                "memory_limit": memory_limit,
-                "network_policy": network_policy,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=ContainerResource,
+        cast_to=lazy_models.ContainerResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -120,17 +121,20 @@ def _containers_list(
     ``GET /containers``
     Reference: https://platform.openai.com/docs/api-reference/containers/get
     """
-    from openai_proto.generated.models import ContainerResource
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
+    if name is not UNSET:
+        query["name"] = name
     return Call(
         method="GET",
         path="/containers",
-        query={
-            key: value
-            for key, value in {"limit": limit, "order": order, "after": after, "name": name}.items()
-            if value is not UNSET
-        },
-        cast_to=ContainerResource,
+        query=query,
+        cast_to=lazy_models.ContainerResource,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -156,13 +160,11 @@ def _containers_retrieve(
     ``GET /containers/{container_id}``
     Reference: https://platform.openai.com/docs/api-reference/containers/get
     """
-    from openai_proto.generated.models import ContainerResource
-
     return Call(
         method="GET",
         path="/containers/{container_id}",
         path_params={"container_id": container_id},
-        cast_to=ContainerResource,
+        cast_to=lazy_models.ContainerResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -189,19 +191,18 @@ def _containers_files_create(
     ``POST /containers/{container_id}/files``
     Reference: https://platform.openai.com/docs/api-reference/containers/post
     """
-    from openai_proto.generated.models import ContainerFileResource
-
+    body: dict[str, object] = {}
+    if file_id is not UNSET:
+        body["file_id"] = file_id
+    if file is not UNSET:
+        body["file"] = file
     return Call(
         method="POST",
         path="/containers/{container_id}/files",
         path_params={"container_id": container_id},
-        body={
-            key: value
-            for key, value in {"file_id": file_id, "file": file}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="multipart" if file is not UNSET else "json",
-        cast_to=ContainerFileResource,
+        cast_to=lazy_models.ContainerFileResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -261,18 +262,19 @@ def _containers_files_list(
     ``GET /containers/{container_id}/files``
     Reference: https://platform.openai.com/docs/api-reference/containers/get
     """
-    from openai_proto.generated.models import ContainerFileResource
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
     return Call(
         method="GET",
         path="/containers/{container_id}/files",
         path_params={"container_id": container_id},
-        query={
-            key: value
-            for key, value in {"limit": limit, "order": order, "after": after}.items()
-            if value is not UNSET
-        },
-        cast_to=ContainerFileResource,
+        query=query,
+        cast_to=lazy_models.ContainerFileResource,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -299,13 +301,11 @@ def _containers_files_retrieve(
     ``GET /containers/{container_id}/files/{file_id}``
     Reference: https://platform.openai.com/docs/api-reference/containers/get
     """
-    from openai_proto.generated.models import ContainerFileResource
-
     return Call(
         method="GET",
         path="/containers/{container_id}/files/{file_id}",
         path_params={"file_id": file_id, "container_id": container_id},
-        cast_to=ContainerFileResource,
+        cast_to=lazy_models.ContainerFileResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -358,7 +358,7 @@ class Containers(Resource[M]):
 
     @property
     def files(self: Containers[M]) -> ContainersFiles[M]:
-        return ContainersFiles(self._runner)
+        return self._child(ContainersFiles)
 
 
 class ContainersFiles(Resource[M]):
@@ -371,7 +371,7 @@ class ContainersFiles(Resource[M]):
 
     @property
     def content(self: ContainersFiles[M]) -> ContainersFilesContent[M]:
-        return ContainersFilesContent(self._runner)
+        return self._child(ContainersFilesContent)
 
 
 class ContainersFilesContent(Resource[M]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -31,14 +32,12 @@ def _content_provenance_checks_create(
     ``POST /content_provenance_checks``
     Reference: https://platform.openai.com/docs/api-reference/content_provenance_checks
     """
-    from openai_proto.generated.models import ContentProvenanceCheck
-
     return Call(
         method="POST",
         path="/content_provenance_checks",
         body={"file": file},
         body_kind="multipart",
-        cast_to=ContentProvenanceCheck,
+        cast_to=lazy_models.ContentProvenanceCheck,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,

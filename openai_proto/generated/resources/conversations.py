@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -40,18 +41,17 @@ def _conversations_create(
     ``POST /conversations``
     Reference: https://platform.openai.com/docs/api-reference/conversations/create
     """
-    from openai_proto.generated.models import Conversation
-
+    body: dict[str, object] = {}
+    if metadata is not UNSET:
+        body["metadata"] = metadata
+    if items is not UNSET:
+        body["items"] = items
     return Call(
         method="POST",
         path="/conversations",
-        body={
-            key: value
-            for key, value in {"metadata": metadata, "items": items}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Conversation,
+        cast_to=lazy_models.Conversation,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -76,13 +76,11 @@ def _conversations_delete(
     ``DELETE /conversations/{conversation_id}``
     Reference: https://platform.openai.com/docs/api-reference/conversations/delete
     """
-    from openai_proto.generated.models import ConversationDeletedResource
-
     return Call(
         method="DELETE",
         path="/conversations/{conversation_id}",
         path_params={"conversation_id": conversation_id},
-        cast_to=ConversationDeletedResource,
+        cast_to=lazy_models.ConversationDeletedResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -107,13 +105,11 @@ def _conversations_retrieve(
     ``GET /conversations/{conversation_id}``
     Reference: https://platform.openai.com/docs/api-reference/conversations/retrieve
     """
-    from openai_proto.generated.models import Conversation
-
     return Call(
         method="GET",
         path="/conversations/{conversation_id}",
         path_params={"conversation_id": conversation_id},
-        cast_to=Conversation,
+        cast_to=lazy_models.Conversation,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -139,15 +135,13 @@ def _conversations_update(
     ``POST /conversations/{conversation_id}``
     Reference: https://platform.openai.com/docs/api-reference/conversations/update
     """
-    from openai_proto.generated.models import Conversation
-
     return Call(
         method="POST",
         path="/conversations/{conversation_id}",
         path_params={"conversation_id": conversation_id},
         body={"metadata": metadata},
         body_kind="json",
-        cast_to=Conversation,
+        cast_to=lazy_models.Conversation,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -174,16 +168,17 @@ def _conversations_items_create(
     ``POST /conversations/{conversation_id}/items``
     Reference: https://platform.openai.com/docs/api-reference/conversations/create-item
     """
-    from openai_proto.generated.models import ConversationItemList
-
+    query: dict[str, object] = {}
+    if include is not UNSET:
+        query["include"] = include
     return Call(
         method="POST",
         path="/conversations/{conversation_id}/items",
         path_params={"conversation_id": conversation_id},
-        query={key: value for key, value in {"include": include}.items() if value is not UNSET},
+        query=query,
         body={"items": items},
         body_kind="json",
-        cast_to=ConversationItemList,
+        cast_to=lazy_models.ConversationItemList,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -209,13 +204,11 @@ def _conversations_items_delete(
     ``DELETE /conversations/{conversation_id}/items/{item_id}``
     Reference: https://platform.openai.com/docs/api-reference/conversations/delete-item
     """
-    from openai_proto.generated.models import Conversation
-
     return Call(
         method="DELETE",
         path="/conversations/{conversation_id}/items/{item_id}",
         path_params={"item_id": item_id, "conversation_id": conversation_id},
-        cast_to=Conversation,
+        cast_to=lazy_models.Conversation,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -244,23 +237,21 @@ def _conversations_items_list(
     ``GET /conversations/{conversation_id}/items``
     Reference: https://platform.openai.com/docs/api-reference/conversations/list-items
     """
-    from openai_proto.generated.models import ConversationItem
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
+    if include is not UNSET:
+        query["include"] = include
     return Call(
         method="GET",
         path="/conversations/{conversation_id}/items",
         path_params={"conversation_id": conversation_id},
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "order": order,
-                "after": after,
-                "include": include,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=ConversationItem,
+        query=query,
+        cast_to=lazy_models.ConversationItem,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -288,14 +279,15 @@ def _conversations_items_retrieve(
     ``GET /conversations/{conversation_id}/items/{item_id}``
     Reference: https://platform.openai.com/docs/api-reference/conversations/get-item
     """
-    from openai_proto.generated.models import ConversationItem
-
+    query: dict[str, object] = {}
+    if include is not UNSET:
+        query["include"] = include
     return Call(
         method="GET",
         path="/conversations/{conversation_id}/items/{item_id}",
         path_params={"item_id": item_id, "conversation_id": conversation_id},
-        query={key: value for key, value in {"include": include}.items() if value is not UNSET},
-        cast_to=ConversationItem,
+        query=query,
+        cast_to=lazy_models.ConversationItem,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -316,7 +308,7 @@ class Conversations(Resource[M]):
 
     @property
     def items(self: Conversations[M]) -> ConversationsItems[M]:
-        return ConversationsItems(self._runner)
+        return self._child(ConversationsItems)
 
 
 class ConversationsItems(Resource[M]):

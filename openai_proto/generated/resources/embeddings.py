@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -35,24 +36,23 @@ def _embeddings_create(
     ``POST /embeddings``
     Reference: https://platform.openai.com/docs/api-reference/embeddings
     """
-    from openai_proto.generated.models import CreateEmbeddingResponse
-
+    body: dict[str, object] = {}
+    if input is not UNSET:
+        body["input"] = input
+    if model is not UNSET:
+        body["model"] = model
+    if encoding_format is not UNSET:
+        body["encoding_format"] = encoding_format
+    if dimensions is not UNSET:
+        body["dimensions"] = dimensions
+    if user is not UNSET:
+        body["user"] = user
     return Call(
         method="POST",
         path="/embeddings",
-        body={
-            key: value
-            for key, value in {
-                "input": input,
-                "model": model,
-                "encoding_format": encoding_format,
-                "dimensions": dimensions,
-                "user": user,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=CreateEmbeddingResponse,
+        cast_to=lazy_models.CreateEmbeddingResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,

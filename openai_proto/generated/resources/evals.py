@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -44,23 +45,21 @@ def _evals_create(
     ``POST /evals``
     Reference: https://platform.openai.com/docs/api-reference/evals/post
     """
-    from openai_proto.generated.models import Eval
-
+    body: dict[str, object] = {}
+    if data_source_config is not UNSET:
+        body["data_source_config"] = data_source_config
+    if testing_criteria is not UNSET:
+        body["testing_criteria"] = testing_criteria
+    if name is not UNSET:
+        body["name"] = name
+    if metadata is not UNSET:
+        body["metadata"] = metadata
     return Call(
         method="POST",
         path="/evals",
-        body={
-            key: value
-            for key, value in {
-                "data_source_config": data_source_config,
-                "testing_criteria": testing_criteria,
-                "name": name,
-                "metadata": metadata,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Eval,
+        cast_to=lazy_models.Eval,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -85,13 +84,11 @@ def _evals_delete(
     ``DELETE /evals/{eval_id}``
     Reference: https://platform.openai.com/docs/api-reference/evals
     """
-    from openai_proto.generated.models import DeleteEvalResponse
-
     return Call(
         method="DELETE",
         path="/evals/{eval_id}",
         path_params={"eval_id": eval_id},
-        cast_to=DeleteEvalResponse,
+        cast_to=lazy_models.DeleteEvalResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -119,22 +116,20 @@ def _evals_list(
     ``GET /evals``
     Reference: https://platform.openai.com/docs/api-reference/evals/list
     """
-    from openai_proto.generated.models import Eval
-
+    query: dict[str, object] = {}
+    if after is not UNSET:
+        query["after"] = after
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if order_by is not UNSET:
+        query["order_by"] = order_by
     return Call(
         method="GET",
         path="/evals",
-        query={
-            key: value
-            for key, value in {
-                "after": after,
-                "limit": limit,
-                "order": order,
-                "order_by": order_by,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=Eval,
+        query=query,
+        cast_to=lazy_models.Eval,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -160,13 +155,11 @@ def _evals_retrieve(
     ``GET /evals/{eval_id}``
     Reference: https://platform.openai.com/docs/api-reference/evals/get
     """
-    from openai_proto.generated.models import Eval
-
     return Call(
         method="GET",
         path="/evals/{eval_id}",
         path_params={"eval_id": eval_id},
-        cast_to=Eval,
+        cast_to=lazy_models.Eval,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -193,19 +186,18 @@ def _evals_update(
     ``POST /evals/{eval_id}``
     Reference: https://platform.openai.com/docs/api-reference/evals/update
     """
-    from openai_proto.generated.models import Eval
-
+    body: dict[str, object] = {}
+    if name is not UNSET:
+        body["name"] = name
+    if metadata is not UNSET:
+        body["metadata"] = metadata
     return Call(
         method="POST",
         path="/evals/{eval_id}",
         path_params={"eval_id": eval_id},
-        body={
-            key: value
-            for key, value in {"name": name, "metadata": metadata}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Eval,
+        cast_to=lazy_models.Eval,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -231,13 +223,11 @@ def _evals_runs_cancel(
     ``POST /evals/{eval_id}/runs/{run_id}``
     Reference: https://platform.openai.com/docs/api-reference/evals/post
     """
-    from openai_proto.generated.models import EvalRun
-
     return Call(
         method="POST",
         path="/evals/{eval_id}/runs/{run_id}",
         path_params={"run_id": run_id, "eval_id": eval_id},
-        cast_to=EvalRun,
+        cast_to=lazy_models.EvalRun,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -265,23 +255,20 @@ def _evals_runs_create(
     ``POST /evals/{eval_id}/runs``
     Reference: https://platform.openai.com/docs/api-reference/evals
     """
-    from openai_proto.generated.models import EvalRun
-
+    body: dict[str, object] = {}
+    if data_source is not UNSET:
+        body["data_source"] = data_source
+    if name is not UNSET:
+        body["name"] = name
+    if metadata is not UNSET:
+        body["metadata"] = metadata
     return Call(
         method="POST",
         path="/evals/{eval_id}/runs",
         path_params={"eval_id": eval_id},
-        body={
-            key: value
-            for key, value in {
-                "data_source": data_source,
-                "name": name,
-                "metadata": metadata,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=EvalRun,
+        cast_to=lazy_models.EvalRun,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -307,13 +294,11 @@ def _evals_runs_delete(
     ``DELETE /evals/{eval_id}/runs/{run_id}``
     Reference: https://platform.openai.com/docs/api-reference/evals/delete
     """
-    from openai_proto.generated.models import DeleteEvalRunResponse
-
     return Call(
         method="DELETE",
         path="/evals/{eval_id}/runs/{run_id}",
         path_params={"run_id": run_id, "eval_id": eval_id},
-        cast_to=DeleteEvalRunResponse,
+        cast_to=lazy_models.DeleteEvalRunResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -342,23 +327,21 @@ def _evals_runs_list(
     ``GET /evals/{eval_id}/runs``
     Reference: https://platform.openai.com/docs/api-reference/evals/get-runs
     """
-    from openai_proto.generated.models import EvalRun
-
+    query: dict[str, object] = {}
+    if after is not UNSET:
+        query["after"] = after
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if status is not UNSET:
+        query["status"] = status
     return Call(
         method="GET",
         path="/evals/{eval_id}/runs",
         path_params={"eval_id": eval_id},
-        query={
-            key: value
-            for key, value in {
-                "after": after,
-                "limit": limit,
-                "order": order,
-                "status": status,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=EvalRun,
+        query=query,
+        cast_to=lazy_models.EvalRun,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -385,13 +368,11 @@ def _evals_runs_retrieve(
     ``GET /evals/{eval_id}/runs/{run_id}``
     Reference: https://platform.openai.com/docs/api-reference/evals/get
     """
-    from openai_proto.generated.models import EvalRun
-
     return Call(
         method="GET",
         path="/evals/{eval_id}/runs/{run_id}",
         path_params={"run_id": run_id, "eval_id": eval_id},
-        cast_to=EvalRun,
+        cast_to=lazy_models.EvalRun,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -421,23 +402,21 @@ def _evals_runs_output_items_list(
     ``GET /evals/{eval_id}/runs/{run_id}/output_items``
     Reference: https://platform.openai.com/docs/api-reference/evals/get
     """
-    from openai_proto.generated.models import EvalRunOutputItem
-
+    query: dict[str, object] = {}
+    if after is not UNSET:
+        query["after"] = after
+    if limit is not UNSET:
+        query["limit"] = limit
+    if status is not UNSET:
+        query["status"] = status
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/evals/{eval_id}/runs/{run_id}/output_items",
         path_params={"run_id": run_id, "eval_id": eval_id},
-        query={
-            key: value
-            for key, value in {
-                "after": after,
-                "limit": limit,
-                "status": status,
-                "order": order,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=EvalRunOutputItem,
+        query=query,
+        cast_to=lazy_models.EvalRunOutputItem,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -465,13 +444,11 @@ def _evals_runs_output_items_retrieve(
     ``GET /evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}``
     Reference: https://platform.openai.com/docs/api-reference/evals/get
     """
-    from openai_proto.generated.models import EvalRunOutputItem
-
     return Call(
         method="GET",
         path="/evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}",
         path_params={"output_item_id": output_item_id, "eval_id": eval_id, "run_id": run_id},
-        cast_to=EvalRunOutputItem,
+        cast_to=lazy_models.EvalRunOutputItem,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -493,7 +470,7 @@ class Evals(Resource[M]):
 
     @property
     def runs(self: Evals[M]) -> EvalsRuns[M]:
-        return EvalsRuns(self._runner)
+        return self._child(EvalsRuns)
 
 
 class EvalsRuns(Resource[M]):
@@ -507,7 +484,7 @@ class EvalsRuns(Resource[M]):
 
     @property
     def output_items(self: EvalsRuns[M]) -> EvalsRunsOutputItems[M]:
-        return EvalsRunsOutputItems(self._runner)
+        return self._child(EvalsRunsOutputItems)
 
 
 class EvalsRunsOutputItems(Resource[M]):

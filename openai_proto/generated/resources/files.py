@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -65,22 +66,19 @@ def _files_create(
     ``POST /files``
     Reference: https://platform.openai.com/docs/api-reference/files
     """
-    from openai_proto.generated.models import FileObject
-
+    body: dict[str, object] = {}
+    if file is not UNSET:
+        body["file"] = file
+    if purpose is not UNSET:
+        body["purpose"] = purpose
+    if expires_after is not UNSET:
+        body["expires_after"] = expires_after
     return Call(
         method="POST",
         path="/files",
-        body={
-            key: value
-            for key, value in {
-                "file": file,
-                "purpose": purpose,
-                "expires_after": expires_after,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="multipart",
-        cast_to=FileObject,
+        cast_to=lazy_models.FileObject,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -105,13 +103,11 @@ def _files_delete(
     ``DELETE /files/{file_id}``
     Reference: https://platform.openai.com/docs/api-reference/files
     """
-    from openai_proto.generated.models import FileDeleted
-
     return Call(
         method="DELETE",
         path="/files/{file_id}",
         path_params={"file_id": file_id},
-        cast_to=FileDeleted,
+        cast_to=lazy_models.FileDeleted,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -139,22 +135,20 @@ def _files_list(
     ``GET /files``
     Reference: https://platform.openai.com/docs/api-reference/files
     """
-    from openai_proto.generated.models import FileObject
-
+    query: dict[str, object] = {}
+    if purpose is not UNSET:
+        query["purpose"] = purpose
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
     return Call(
         method="GET",
         path="/files",
-        query={
-            key: value
-            for key, value in {
-                "purpose": purpose,
-                "limit": limit,
-                "order": order,
-                "after": after,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=FileObject,
+        query=query,
+        cast_to=lazy_models.FileObject,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -180,13 +174,11 @@ def _files_retrieve(
     ``GET /files/{file_id}``
     Reference: https://platform.openai.com/docs/api-reference/files
     """
-    from openai_proto.generated.models import FileObject
-
     return Call(
         method="GET",
         path="/files/{file_id}",
         path_params={"file_id": file_id},
-        cast_to=FileObject,
+        cast_to=lazy_models.FileObject,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,

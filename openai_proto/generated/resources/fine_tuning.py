@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -48,18 +49,19 @@ def _fine_tuning_alpha_graders_run(
     ``POST /fine_tuning/alpha/graders/run``
     Reference: https://platform.openai.com/docs/api-reference/graders
     """
-    from openai_proto.generated.models import GraderRunResponse
-
+    body: dict[str, object] = {}
+    if grader is not UNSET:
+        body["grader"] = grader
+    if model_sample is not UNSET:
+        body["model_sample"] = model_sample
+    if item is not UNSET:
+        body["item"] = item
     return Call(
         method="POST",
         path="/fine_tuning/alpha/graders/run",
-        body={
-            key: value
-            for key, value in {"grader": grader, "model_sample": model_sample, "item": item}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=GraderRunResponse,
+        cast_to=lazy_models.GraderRunResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -84,14 +86,12 @@ def _fine_tuning_alpha_graders_validate(
     ``POST /fine_tuning/alpha/graders/validate``
     Reference: https://platform.openai.com/docs/api-reference/graders
     """
-    from openai_proto.generated.models import GraderValidateResponse
-
     return Call(
         method="POST",
         path="/fine_tuning/alpha/graders/validate",
         body={"grader": grader},
         body_kind="json",
-        cast_to=GraderValidateResponse,
+        cast_to=lazy_models.GraderValidateResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -117,15 +117,13 @@ def _fine_tuning_checkpoints_permissions_create(
     ``POST /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions``
     Reference: https://platform.openai.com/docs/api-reference/fine-tuning
     """
-    from openai_proto.generated.models import FineTuningCheckpointPermission
-
     return Call(
         method="POST",
         path="/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions",
         path_params={"fine_tuned_model_checkpoint": fine_tuned_model_checkpoint},
         body={"project_ids": project_ids},
         body_kind="json",
-        cast_to=FineTuningCheckpointPermission,
+        cast_to=lazy_models.FineTuningCheckpointPermission,
         pagination="page",
         options=make_options(
             extra_headers=extra_headers,
@@ -152,8 +150,6 @@ def _fine_tuning_checkpoints_permissions_delete(
     ``DELETE /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}``
     Reference: https://platform.openai.com/docs/api-reference/fine-tuning
     """
-    from openai_proto.generated.models import PermissionDeleteResponse
-
     return Call(
         method="DELETE",
         path="/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}",
@@ -161,7 +157,7 @@ def _fine_tuning_checkpoints_permissions_delete(
             "permission_id": permission_id,
             "fine_tuned_model_checkpoint": fine_tuned_model_checkpoint,
         },
-        cast_to=PermissionDeleteResponse,
+        cast_to=lazy_models.PermissionDeleteResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -190,23 +186,21 @@ def _fine_tuning_checkpoints_permissions_list(
     ``GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions``
     Reference: https://platform.openai.com/docs/api-reference/fine-tuning
     """
-    from openai_proto.generated.models import FineTuningCheckpointPermission
-
+    query: dict[str, object] = {}
+    if project_id is not UNSET:
+        query["project_id"] = project_id
+    if after is not UNSET:
+        query["after"] = after
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions",
         path_params={"fine_tuned_model_checkpoint": fine_tuned_model_checkpoint},
-        query={
-            key: value
-            for key, value in {
-                "project_id": project_id,
-                "after": after,
-                "limit": limit,
-                "order": order,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=FineTuningCheckpointPermission,
+        query=query,
+        cast_to=lazy_models.FineTuningCheckpointPermission,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -236,23 +230,21 @@ def _fine_tuning_checkpoints_permissions_retrieve(
     ``GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions``
     Reference: https://platform.openai.com/docs/api-reference/fine-tuning
     """
-    from openai_proto.generated.models import PermissionRetrieveResponse
-
+    query: dict[str, object] = {}
+    if project_id is not UNSET:
+        query["project_id"] = project_id
+    if after is not UNSET:
+        query["after"] = after
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
     return Call(
         method="GET",
         path="/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions",
         path_params={"fine_tuned_model_checkpoint": fine_tuned_model_checkpoint},
-        query={
-            key: value
-            for key, value in {
-                "project_id": project_id,
-                "after": after,
-                "limit": limit,
-                "order": order,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=PermissionRetrieveResponse,
+        query=query,
+        cast_to=lazy_models.PermissionRetrieveResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -277,13 +269,11 @@ def _fine_tuning_jobs_cancel(
     ``POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel``
     Reference: https://platform.openai.com/docs/api-reference/fine-tuning
     """
-    from openai_proto.generated.models import FineTuningJob
-
     return Call(
         method="POST",
         path="/fine_tuning/jobs/{fine_tuning_job_id}/cancel",
         path_params={"fine_tuning_job_id": fine_tuning_job_id},
-        cast_to=FineTuningJob,
+        cast_to=lazy_models.FineTuningJob,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -318,28 +308,31 @@ def _fine_tuning_jobs_create(
     ``POST /fine_tuning/jobs``
     Reference: https://platform.openai.com/docs/api-reference/fine-tuning
     """
-    from openai_proto.generated.models import FineTuningJob
-
+    body: dict[str, object] = {}
+    if model is not UNSET:
+        body["model"] = model
+    if training_file is not UNSET:
+        body["training_file"] = training_file
+    if hyperparameters is not UNSET:
+        body["hyperparameters"] = hyperparameters
+    if suffix is not UNSET:
+        body["suffix"] = suffix
+    if validation_file is not UNSET:
+        body["validation_file"] = validation_file
+    if integrations is not UNSET:
+        body["integrations"] = integrations
+    if seed is not UNSET:
+        body["seed"] = seed
+    if method is not UNSET:
+        body["method"] = method
+    if metadata is not UNSET:
+        body["metadata"] = metadata
     return Call(
         method="POST",
         path="/fine_tuning/jobs",
-        body={
-            key: value
-            for key, value in {
-                "model": model,
-                "training_file": training_file,
-                "hyperparameters": hyperparameters,
-                "suffix": suffix,
-                "validation_file": validation_file,
-                "integrations": integrations,
-                "seed": seed,
-                "method": method,
-                "metadata": metadata,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=FineTuningJob,
+        cast_to=lazy_models.FineTuningJob,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -366,17 +359,18 @@ def _fine_tuning_jobs_list(
     ``GET /fine_tuning/jobs``
     Reference: https://platform.openai.com/docs/api-reference/fine-tuning
     """
-    from openai_proto.generated.models import FineTuningJob
-
+    query: dict[str, object] = {}
+    if after is not UNSET:
+        query["after"] = after
+    if limit is not UNSET:
+        query["limit"] = limit
+    if metadata is not UNSET:
+        query["metadata"] = metadata
     return Call(
         method="GET",
         path="/fine_tuning/jobs",
-        query={
-            key: value
-            for key, value in {"after": after, "limit": limit, "metadata": metadata}.items()
-            if value is not UNSET
-        },
-        cast_to=FineTuningJob,
+        query=query,
+        cast_to=lazy_models.FineTuningJob,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -404,18 +398,17 @@ def _fine_tuning_jobs_list_events(
     ``GET /fine_tuning/jobs/{fine_tuning_job_id}/events``
     Reference: https://platform.openai.com/docs/api-reference/fine-tuning
     """
-    from openai_proto.generated.models import FineTuningJobEvent
-
+    query: dict[str, object] = {}
+    if after is not UNSET:
+        query["after"] = after
+    if limit is not UNSET:
+        query["limit"] = limit
     return Call(
         method="GET",
         path="/fine_tuning/jobs/{fine_tuning_job_id}/events",
         path_params={"fine_tuning_job_id": fine_tuning_job_id},
-        query={
-            key: value
-            for key, value in {"after": after, "limit": limit}.items()
-            if value is not UNSET
-        },
-        cast_to=FineTuningJobEvent,
+        query=query,
+        cast_to=lazy_models.FineTuningJobEvent,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -441,13 +434,11 @@ def _fine_tuning_jobs_pause(
     ``POST /fine_tuning/jobs/{fine_tuning_job_id}/pause``
     Reference: https://platform.openai.com/docs/api-reference/fine-tuning
     """
-    from openai_proto.generated.models import FineTuningJob
-
     return Call(
         method="POST",
         path="/fine_tuning/jobs/{fine_tuning_job_id}/pause",
         path_params={"fine_tuning_job_id": fine_tuning_job_id},
-        cast_to=FineTuningJob,
+        cast_to=lazy_models.FineTuningJob,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -472,13 +463,11 @@ def _fine_tuning_jobs_resume(
     ``POST /fine_tuning/jobs/{fine_tuning_job_id}/resume``
     Reference: https://platform.openai.com/docs/api-reference/fine-tuning
     """
-    from openai_proto.generated.models import FineTuningJob
-
     return Call(
         method="POST",
         path="/fine_tuning/jobs/{fine_tuning_job_id}/resume",
         path_params={"fine_tuning_job_id": fine_tuning_job_id},
-        cast_to=FineTuningJob,
+        cast_to=lazy_models.FineTuningJob,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -503,13 +492,11 @@ def _fine_tuning_jobs_retrieve(
     ``GET /fine_tuning/jobs/{fine_tuning_job_id}``
     Reference: https://platform.openai.com/docs/api-reference/fine-tuning
     """
-    from openai_proto.generated.models import FineTuningJob
-
     return Call(
         method="GET",
         path="/fine_tuning/jobs/{fine_tuning_job_id}",
         path_params={"fine_tuning_job_id": fine_tuning_job_id},
-        cast_to=FineTuningJob,
+        cast_to=lazy_models.FineTuningJob,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -536,18 +523,17 @@ def _fine_tuning_jobs_checkpoints_list(
     ``GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints``
     Reference: https://platform.openai.com/docs/api-reference/fine-tuning
     """
-    from openai_proto.generated.models import FineTuningJobCheckpoint
-
+    query: dict[str, object] = {}
+    if after is not UNSET:
+        query["after"] = after
+    if limit is not UNSET:
+        query["limit"] = limit
     return Call(
         method="GET",
         path="/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints",
         path_params={"fine_tuning_job_id": fine_tuning_job_id},
-        query={
-            key: value
-            for key, value in {"after": after, "limit": limit}.items()
-            if value is not UNSET
-        },
-        cast_to=FineTuningJobCheckpoint,
+        query=query,
+        cast_to=lazy_models.FineTuningJobCheckpoint,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -564,15 +550,15 @@ class FineTuning(Resource[M]):
 
     @property
     def alpha(self: FineTuning[M]) -> FineTuningAlpha[M]:
-        return FineTuningAlpha(self._runner)
+        return self._child(FineTuningAlpha)
 
     @property
     def checkpoints(self: FineTuning[M]) -> FineTuningCheckpoints[M]:
-        return FineTuningCheckpoints(self._runner)
+        return self._child(FineTuningCheckpoints)
 
     @property
     def jobs(self: FineTuning[M]) -> FineTuningJobs[M]:
-        return FineTuningJobs(self._runner)
+        return self._child(FineTuningJobs)
 
 
 class FineTuningAlpha(Resource[M]):
@@ -580,7 +566,7 @@ class FineTuningAlpha(Resource[M]):
 
     @property
     def graders(self: FineTuningAlpha[M]) -> FineTuningAlphaGraders[M]:
-        return FineTuningAlphaGraders(self._runner)
+        return self._child(FineTuningAlphaGraders)
 
 
 class FineTuningAlphaGraders(Resource[M]):
@@ -595,7 +581,7 @@ class FineTuningCheckpoints(Resource[M]):
 
     @property
     def permissions(self: FineTuningCheckpoints[M]) -> FineTuningCheckpointsPermissions[M]:
-        return FineTuningCheckpointsPermissions(self._runner)
+        return self._child(FineTuningCheckpointsPermissions)
 
 
 class FineTuningCheckpointsPermissions(Resource[M]):
@@ -620,7 +606,7 @@ class FineTuningJobs(Resource[M]):
 
     @property
     def checkpoints(self: FineTuningJobs[M]) -> FineTuningJobsCheckpoints[M]:
-        return FineTuningJobsCheckpoints(self._runner)
+        return self._child(FineTuningJobsCheckpoints)
 
 
 class FineTuningJobsCheckpoints(Resource[M]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint, streaming_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -43,25 +44,25 @@ def _images_create_variation(
     ``POST /images/variations``
     Reference: https://platform.openai.com/docs/api-reference/images
     """
-    from openai_proto.generated.models import ImagesResponse
-
+    body: dict[str, object] = {}
+    if image is not UNSET:
+        body["image"] = image
+    if model is not UNSET:
+        body["model"] = model
+    if n is not UNSET:
+        body["n"] = n
+    if response_format is not UNSET:
+        body["response_format"] = response_format
+    if size is not UNSET:
+        body["size"] = size
+    if user is not UNSET:
+        body["user"] = user
     return Call(
         method="POST",
         path="/images/variations",
-        body={
-            key: value
-            for key, value in {
-                "image": image,
-                "model": model,
-                "n": n,
-                "response_format": response_format,
-                "size": size,
-                "user": user,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="multipart",
-        cast_to=ImagesResponse,
+        cast_to=lazy_models.ImagesResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -110,34 +111,43 @@ def _images_edit(
     ``POST /images/edits``
     Reference: https://platform.openai.com/docs/api-reference/images
     """
-    from openai_proto.generated.models import ImagesResponse
-
+    body: dict[str, object] = {}
+    if images is not UNSET:
+        body["images"] = images
+    if prompt is not UNSET:
+        body["prompt"] = prompt
+    if model is not UNSET:
+        body["model"] = model
+    if mask is not UNSET:
+        body["mask"] = mask
+    if n is not UNSET:
+        body["n"] = n
+    if quality is not UNSET:
+        body["quality"] = quality
+    if input_fidelity is not UNSET:
+        body["input_fidelity"] = input_fidelity
+    if size is not UNSET:
+        body["size"] = size
+    if user is not UNSET:
+        body["user"] = user
+    if output_format is not UNSET:
+        body["output_format"] = output_format
+    if output_compression is not UNSET:
+        body["output_compression"] = output_compression
+    if moderation is not UNSET:
+        body["moderation"] = moderation
+    if background is not UNSET:
+        body["background"] = background
+    if stream is not UNSET:
+        body["stream"] = stream
+    if partial_images is not UNSET:
+        body["partial_images"] = partial_images
     return Call(
         method="POST",
         path="/images/edits",
-        body={
-            key: value
-            for key, value in {
-                "images": images,
-                "prompt": prompt,
-                "model": model,
-                "mask": mask,
-                "n": n,
-                "quality": quality,
-                "input_fidelity": input_fidelity,
-                "size": size,
-                "user": user,
-                "output_format": output_format,
-                "output_compression": output_compression,
-                "moderation": moderation,
-                "background": background,
-                "stream": stream,
-                "partial_images": partial_images,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=ImagesResponse,
+        cast_to=lazy_models.ImagesResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -186,34 +196,42 @@ def _images_edit_stream(
     ``POST /images/edits``
     Reference: https://platform.openai.com/docs/api-reference/images
     """
-    from openai_proto.generated.models import ImageEditStreamEvent
-
+    body: dict[str, object] = {}
+    if images is not UNSET:
+        body["images"] = images
+    if prompt is not UNSET:
+        body["prompt"] = prompt
+    if model is not UNSET:
+        body["model"] = model
+    if mask is not UNSET:
+        body["mask"] = mask
+    if n is not UNSET:
+        body["n"] = n
+    if quality is not UNSET:
+        body["quality"] = quality
+    if input_fidelity is not UNSET:
+        body["input_fidelity"] = input_fidelity
+    if size is not UNSET:
+        body["size"] = size
+    if user is not UNSET:
+        body["user"] = user
+    if output_format is not UNSET:
+        body["output_format"] = output_format
+    if output_compression is not UNSET:
+        body["output_compression"] = output_compression
+    if moderation is not UNSET:
+        body["moderation"] = moderation
+    if background is not UNSET:
+        body["background"] = background
+    body["stream"] = True
+    if partial_images is not UNSET:
+        body["partial_images"] = partial_images
     return Call(
         method="POST",
         path="/images/edits",
-        body={
-            key: value
-            for key, value in {
-                "images": images,
-                "prompt": prompt,
-                "model": model,
-                "mask": mask,
-                "n": n,
-                "quality": quality,
-                "input_fidelity": input_fidelity,
-                "size": size,
-                "user": user,
-                "output_format": output_format,
-                "output_compression": output_compression,
-                "moderation": moderation,
-                "background": background,
-                "stream": True,
-                "partial_images": partial_images,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=ImageEditStreamEvent,
+        cast_to=lazy_models.ImageEditStreamEvent,
         response_kind="events",
         options=make_options(
             extra_headers=extra_headers,
@@ -275,33 +293,41 @@ def _images_generate(
     ``POST /images/generations``
     Reference: https://platform.openai.com/docs/api-reference/images
     """
-    from openai_proto.generated.models import ImagesResponse
-
+    body: dict[str, object] = {}
+    if prompt is not UNSET:
+        body["prompt"] = prompt
+    if model is not UNSET:
+        body["model"] = model
+    if n is not UNSET:
+        body["n"] = n
+    if quality is not UNSET:
+        body["quality"] = quality
+    if response_format is not UNSET:
+        body["response_format"] = response_format
+    if output_format is not UNSET:
+        body["output_format"] = output_format
+    if output_compression is not UNSET:
+        body["output_compression"] = output_compression
+    if stream is not UNSET:
+        body["stream"] = stream
+    if partial_images is not UNSET:
+        body["partial_images"] = partial_images
+    if size is not UNSET:
+        body["size"] = size
+    if moderation is not UNSET:
+        body["moderation"] = moderation
+    if background is not UNSET:
+        body["background"] = background
+    if style is not UNSET:
+        body["style"] = style
+    if user is not UNSET:
+        body["user"] = user
     return Call(
         method="POST",
         path="/images/generations",
-        body={
-            key: value
-            for key, value in {
-                "prompt": prompt,
-                "model": model,
-                "n": n,
-                "quality": quality,
-                "response_format": response_format,
-                "output_format": output_format,
-                "output_compression": output_compression,
-                "stream": stream,
-                "partial_images": partial_images,
-                "size": size,
-                "moderation": moderation,
-                "background": background,
-                "style": style,
-                "user": user,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=ImagesResponse,
+        cast_to=lazy_models.ImagesResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -362,33 +388,40 @@ def _images_generate_stream(
     ``POST /images/generations``
     Reference: https://platform.openai.com/docs/api-reference/images
     """
-    from openai_proto.generated.models import ImageGenStreamEvent
-
+    body: dict[str, object] = {}
+    if prompt is not UNSET:
+        body["prompt"] = prompt
+    if model is not UNSET:
+        body["model"] = model
+    if n is not UNSET:
+        body["n"] = n
+    if quality is not UNSET:
+        body["quality"] = quality
+    if response_format is not UNSET:
+        body["response_format"] = response_format
+    if output_format is not UNSET:
+        body["output_format"] = output_format
+    if output_compression is not UNSET:
+        body["output_compression"] = output_compression
+    body["stream"] = True
+    if partial_images is not UNSET:
+        body["partial_images"] = partial_images
+    if size is not UNSET:
+        body["size"] = size
+    if moderation is not UNSET:
+        body["moderation"] = moderation
+    if background is not UNSET:
+        body["background"] = background
+    if style is not UNSET:
+        body["style"] = style
+    if user is not UNSET:
+        body["user"] = user
     return Call(
         method="POST",
         path="/images/generations",
-        body={
-            key: value
-            for key, value in {
-                "prompt": prompt,
-                "model": model,
-                "n": n,
-                "quality": quality,
-                "response_format": response_format,
-                "output_format": output_format,
-                "output_compression": output_compression,
-                "stream": True,
-                "partial_images": partial_images,
-                "size": size,
-                "moderation": moderation,
-                "background": background,
-                "style": style,
-                "user": user,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=ImageGenStreamEvent,
+        cast_to=lazy_models.ImageGenStreamEvent,
         response_kind="events",
         options=make_options(
             extra_headers=extra_headers,

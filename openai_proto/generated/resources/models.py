@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -31,13 +32,11 @@ def _models_delete(
     ``DELETE /models/{model}``
     Reference: https://platform.openai.com/docs/api-reference/models
     """
-    from openai_proto.generated.models import ModelDeleted
-
     return Call(
         method="DELETE",
         path="/models/{model}",
         path_params={"model": model},
-        cast_to=ModelDeleted,
+        cast_to=lazy_models.ModelDeleted,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -61,12 +60,10 @@ def _models_list(
     ``GET /models``
     Reference: https://platform.openai.com/docs/api-reference/models
     """
-    from openai_proto.generated.models import Model
-
     return Call(
         method="GET",
         path="/models",
-        cast_to=Model,
+        cast_to=lazy_models.Model,
         pagination="page",
         options=make_options(
             extra_headers=extra_headers,
@@ -92,13 +89,11 @@ def _models_retrieve(
     ``GET /models/{model}``
     Reference: https://platform.openai.com/docs/api-reference/models
     """
-    from openai_proto.generated.models import Model
-
     return Call(
         method="GET",
         path="/models/{model}",
         path_params={"model": model},
-        cast_to=Model,
+        cast_to=lazy_models.Model,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,

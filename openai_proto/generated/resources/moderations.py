@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -43,18 +44,17 @@ def _moderations_create(
     ``POST /moderations``
     Reference: https://platform.openai.com/docs/api-reference/moderations
     """
-    from openai_proto.generated.models import ModerationCreateResponse
-
+    body: dict[str, object] = {}
+    if input is not UNSET:
+        body["input"] = input
+    if model is not UNSET:
+        body["model"] = model
     return Call(
         method="POST",
         path="/moderations",
-        body={
-            key: value
-            for key, value in {"input": input, "model": model}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=ModerationCreateResponse,
+        cast_to=lazy_models.ModerationCreateResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,

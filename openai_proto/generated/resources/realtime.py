@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import json_part
+from openai_proto.generated.resources._support import json_part, lazy_models
 from openai_proto.resource import M, Resource, endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -86,30 +86,40 @@ def _realtime_calls_accept(
     ``POST /realtime/calls/{call_id}/accept``
     Reference: https://platform.openai.com/docs/api-reference/realtime-calls
     """
+    body: dict[str, object] = {}
+    if type is not UNSET:
+        body["type"] = type
+    if output_modalities is not UNSET:
+        body["output_modalities"] = output_modalities
+    if model is not UNSET:
+        body["model"] = model
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if audio is not UNSET:
+        body["audio"] = audio
+    if include is not UNSET:
+        body["include"] = include
+    if tracing is not UNSET:
+        body["tracing"] = tracing
+    if tools is not UNSET:
+        body["tools"] = tools
+    if tool_choice is not UNSET:
+        body["tool_choice"] = tool_choice
+    if parallel_tool_calls is not UNSET:
+        body["parallel_tool_calls"] = parallel_tool_calls
+    if reasoning is not UNSET:
+        body["reasoning"] = reasoning
+    if max_output_tokens is not UNSET:
+        body["max_output_tokens"] = max_output_tokens
+    if truncation is not UNSET:
+        body["truncation"] = truncation
+    if prompt is not UNSET:
+        body["prompt"] = prompt
     return Call(
         method="POST",
         path="/realtime/calls/{call_id}/accept",
         path_params={"call_id": call_id},
-        body={
-            key: value
-            for key, value in {
-                "type": type,
-                "output_modalities": output_modalities,
-                "model": model,
-                "instructions": instructions,
-                "audio": audio,
-                "include": include,
-                "tracing": tracing,
-                "tools": tools,
-                "tool_choice": tool_choice,
-                "parallel_tool_calls": parallel_tool_calls,
-                "reasoning": reasoning,
-                "max_output_tokens": max_output_tokens,
-                "truncation": truncation,
-                "prompt": prompt,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"Accept": "*/*"},
         cast_to=None,
@@ -156,14 +166,15 @@ def _realtime_calls_create(
                 max_retries=max_retries,
             ),
         )
+    body: dict[str, object] = {}
+    if sdp is not UNSET:
+        body["sdp"] = sdp
+    if session is not UNSET:
+        body["session"] = json_part(session)
     return Call(
         method="POST",
         path="/realtime/calls",
-        body={
-            key: value
-            for key, value in {"sdp": sdp, "session": json_part(session)}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="multipart",
         headers={"Accept": "application/sdp"},
         cast_to=bytes,
@@ -258,13 +269,14 @@ def _realtime_calls_reject(
     ``POST /realtime/calls/{call_id}/reject``
     Reference: https://platform.openai.com/docs/api-reference/realtime-calls
     """
+    body: dict[str, object] = {}
+    if status_code is not UNSET:
+        body["status_code"] = status_code
     return Call(
         method="POST",
         path="/realtime/calls/{call_id}/reject",
         path_params={"call_id": call_id},
-        body={
-            key: value for key, value in {"status_code": status_code}.items() if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"Accept": "*/*"},
         cast_to=None,
@@ -296,18 +308,17 @@ def _realtime_client_secrets_create(
     ``POST /realtime/client_secrets``
     Reference: https://platform.openai.com/docs/api-reference/realtime
     """
-    from openai_proto.generated.models import ClientSecretCreateResponse
-
+    body: dict[str, object] = {}
+    if expires_after is not UNSET:
+        body["expires_after"] = expires_after
+    if session is not UNSET:
+        body["session"] = session
     return Call(
         method="POST",
         path="/realtime/client_secrets",
-        body={
-            key: value
-            for key, value in {"expires_after": expires_after, "session": session}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=ClientSecretCreateResponse,
+        cast_to=lazy_models.ClientSecretCreateResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -335,18 +346,17 @@ def _realtime_translations_client_secrets_create(
     ``POST /realtime/translations/client_secrets``
     Reference: https://platform.openai.com/docs/api-reference/realtime
     """
-    from openai_proto.generated.models import RealtimeTranslationClientSecretCreateResponse
-
+    body: dict[str, object] = {}
+    if session is not UNSET:
+        body["session"] = session
+    if expires_after is not UNSET:
+        body["expires_after"] = expires_after
     return Call(
         method="POST",
         path="/realtime/translations/client_secrets",
-        body={
-            key: value
-            for key, value in {"session": session, "expires_after": expires_after}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=RealtimeTranslationClientSecretCreateResponse,
+        cast_to=lazy_models.RealtimeTranslationClientSecretCreateResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -362,15 +372,15 @@ class Realtime(Resource[M]):
 
     @property
     def calls(self: Realtime[M]) -> RealtimeCalls[M]:
-        return RealtimeCalls(self._runner)
+        return self._child(RealtimeCalls)
 
     @property
     def client_secrets(self: Realtime[M]) -> RealtimeClientSecrets[M]:
-        return RealtimeClientSecrets(self._runner)
+        return self._child(RealtimeClientSecrets)
 
     @property
     def translations(self: Realtime[M]) -> RealtimeTranslations[M]:
-        return RealtimeTranslations(self._runner)
+        return self._child(RealtimeTranslations)
 
 
 class RealtimeCalls(Resource[M]):
@@ -394,7 +404,7 @@ class RealtimeTranslations(Resource[M]):
 
     @property
     def client_secrets(self: RealtimeTranslations[M]) -> RealtimeTranslationsClientSecrets[M]:
-        return RealtimeTranslationsClientSecrets(self._runner)
+        return self._child(RealtimeTranslationsClientSecrets)
 
 
 class RealtimeTranslationsClientSecrets(Resource[M]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.helpers.responses import ResponsesHelpers
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint, streaming_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
@@ -63,13 +64,11 @@ def _responses_cancel(
     ``POST /responses/{response_id}/cancel``
     Reference: https://platform.openai.com/docs/api-reference/responses
     """
-    from openai_proto.generated.models import Response
-
     return Call(
         method="POST",
         path="/responses/{response_id}/cancel",
         path_params={"response_id": response_id},
-        cast_to=Response,
+        cast_to=lazy_models.Response,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -101,27 +100,29 @@ def _responses_compact(
     ``POST /responses/compact``
     Reference: https://platform.openai.com/docs/api-reference/responses
     """
-    from openai_proto.generated.models import CompactedResponse
-
+    body: dict[str, object] = {}
+    if model is not UNSET:
+        body["model"] = model
+    if input is not UNSET:
+        body["input"] = input
+    if previous_response_id is not UNSET:
+        body["previous_response_id"] = previous_response_id
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if prompt_cache_key is not UNSET:
+        body["prompt_cache_key"] = prompt_cache_key
+    if prompt_cache_retention is not UNSET:
+        body["prompt_cache_retention"] = prompt_cache_retention
+    if prompt_cache_options is not UNSET:
+        body["prompt_cache_options"] = prompt_cache_options
+    if service_tier is not UNSET:
+        body["service_tier"] = service_tier
     return Call(
         method="POST",
         path="/responses/compact",
-        body={
-            key: value
-            for key, value in {
-                "model": model,
-                "input": input,
-                "previous_response_id": previous_response_id,
-                "instructions": instructions,
-                "prompt_cache_key": prompt_cache_key,
-                "prompt_cache_retention": prompt_cache_retention,
-                "prompt_cache_options": prompt_cache_options,
-                "service_tier": service_tier,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=CompactedResponse,
+        cast_to=lazy_models.CompactedResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -178,50 +179,75 @@ def _responses_create(
     ``POST /responses``
     Reference: https://platform.openai.com/docs/api-reference/responses/create
     """
-    from openai_proto.generated.models import Response
-
+    body: dict[str, object] = {}
+    if metadata is not UNSET:
+        body["metadata"] = metadata
+    if top_logprobs is not UNSET:
+        body["top_logprobs"] = top_logprobs
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if top_p is not UNSET:
+        body["top_p"] = top_p
+    if user is not UNSET:
+        body["user"] = user
+    if safety_identifier is not UNSET:
+        body["safety_identifier"] = safety_identifier
+    if prompt_cache_key is not UNSET:
+        body["prompt_cache_key"] = prompt_cache_key
+    if prompt_cache_retention is not UNSET:
+        body["prompt_cache_retention"] = prompt_cache_retention
+    if prompt_cache_options is not UNSET:
+        body["prompt_cache_options"] = prompt_cache_options
+    if previous_response_id is not UNSET:
+        body["previous_response_id"] = previous_response_id
+    if model is not UNSET:
+        body["model"] = model
+    if background is not UNSET:
+        body["background"] = background
+    if max_tool_calls is not UNSET:
+        body["max_tool_calls"] = max_tool_calls
+    if text is not UNSET:
+        body["text"] = text
+    if tools is not UNSET:
+        body["tools"] = tools
+    if tool_choice is not UNSET:
+        body["tool_choice"] = tool_choice
+    if prompt is not UNSET:
+        body["prompt"] = prompt
+    if service_tier is not UNSET:
+        body["service_tier"] = service_tier
+    if truncation is not UNSET:
+        body["truncation"] = truncation
+    if reasoning is not UNSET:
+        body["reasoning"] = reasoning
+    if input is not UNSET:
+        body["input"] = input
+    if include is not UNSET:
+        body["include"] = include
+    if parallel_tool_calls is not UNSET:
+        body["parallel_tool_calls"] = parallel_tool_calls
+    if store is not UNSET:
+        body["store"] = store
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if moderation is not UNSET:
+        body["moderation"] = moderation
+    if stream is not UNSET:
+        body["stream"] = stream
+    if stream_options is not UNSET:
+        body["stream_options"] = stream_options
+    if conversation is not UNSET:
+        body["conversation"] = conversation
+    if context_management is not UNSET:
+        body["context_management"] = context_management
+    if max_output_tokens is not UNSET:
+        body["max_output_tokens"] = max_output_tokens
     return Call(
         method="POST",
         path="/responses",
-        body={
-            key: value
-            for key, value in {
-                "metadata": metadata,
-                "top_logprobs": top_logprobs,
-                "temperature": temperature,
-                "top_p": top_p,
-                "user": user,
-                "safety_identifier": safety_identifier,
-                "prompt_cache_key": prompt_cache_key,
-                "prompt_cache_retention": prompt_cache_retention,
-                "prompt_cache_options": prompt_cache_options,
-                "previous_response_id": previous_response_id,
-                "model": model,
-                "background": background,
-                "max_tool_calls": max_tool_calls,
-                "text": text,
-                "tools": tools,
-                "tool_choice": tool_choice,
-                "prompt": prompt,
-                "service_tier": service_tier,
-                "truncation": truncation,
-                "reasoning": reasoning,
-                "input": input,
-                "include": include,
-                "parallel_tool_calls": parallel_tool_calls,
-                "store": store,
-                "instructions": instructions,
-                "moderation": moderation,
-                "stream": stream,
-                "stream_options": stream_options,
-                "conversation": conversation,
-                "context_management": context_management,
-                "max_output_tokens": max_output_tokens,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Response,
+        cast_to=lazy_models.Response,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -278,50 +304,74 @@ def _responses_create_stream(
     ``POST /responses``
     Reference: https://platform.openai.com/docs/api-reference/responses/create
     """
-    from openai_proto.generated.models import ResponseStreamEvent
-
+    body: dict[str, object] = {}
+    if metadata is not UNSET:
+        body["metadata"] = metadata
+    if top_logprobs is not UNSET:
+        body["top_logprobs"] = top_logprobs
+    if temperature is not UNSET:
+        body["temperature"] = temperature
+    if top_p is not UNSET:
+        body["top_p"] = top_p
+    if user is not UNSET:
+        body["user"] = user
+    if safety_identifier is not UNSET:
+        body["safety_identifier"] = safety_identifier
+    if prompt_cache_key is not UNSET:
+        body["prompt_cache_key"] = prompt_cache_key
+    if prompt_cache_retention is not UNSET:
+        body["prompt_cache_retention"] = prompt_cache_retention
+    if prompt_cache_options is not UNSET:
+        body["prompt_cache_options"] = prompt_cache_options
+    if previous_response_id is not UNSET:
+        body["previous_response_id"] = previous_response_id
+    if model is not UNSET:
+        body["model"] = model
+    if background is not UNSET:
+        body["background"] = background
+    if max_tool_calls is not UNSET:
+        body["max_tool_calls"] = max_tool_calls
+    if text is not UNSET:
+        body["text"] = text
+    if tools is not UNSET:
+        body["tools"] = tools
+    if tool_choice is not UNSET:
+        body["tool_choice"] = tool_choice
+    if prompt is not UNSET:
+        body["prompt"] = prompt
+    if service_tier is not UNSET:
+        body["service_tier"] = service_tier
+    if truncation is not UNSET:
+        body["truncation"] = truncation
+    if reasoning is not UNSET:
+        body["reasoning"] = reasoning
+    if input is not UNSET:
+        body["input"] = input
+    if include is not UNSET:
+        body["include"] = include
+    if parallel_tool_calls is not UNSET:
+        body["parallel_tool_calls"] = parallel_tool_calls
+    if store is not UNSET:
+        body["store"] = store
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if moderation is not UNSET:
+        body["moderation"] = moderation
+    body["stream"] = True
+    if stream_options is not UNSET:
+        body["stream_options"] = stream_options
+    if conversation is not UNSET:
+        body["conversation"] = conversation
+    if context_management is not UNSET:
+        body["context_management"] = context_management
+    if max_output_tokens is not UNSET:
+        body["max_output_tokens"] = max_output_tokens
     return Call(
         method="POST",
         path="/responses",
-        body={
-            key: value
-            for key, value in {
-                "metadata": metadata,
-                "top_logprobs": top_logprobs,
-                "temperature": temperature,
-                "top_p": top_p,
-                "user": user,
-                "safety_identifier": safety_identifier,
-                "prompt_cache_key": prompt_cache_key,
-                "prompt_cache_retention": prompt_cache_retention,
-                "prompt_cache_options": prompt_cache_options,
-                "previous_response_id": previous_response_id,
-                "model": model,
-                "background": background,
-                "max_tool_calls": max_tool_calls,
-                "text": text,
-                "tools": tools,
-                "tool_choice": tool_choice,
-                "prompt": prompt,
-                "service_tier": service_tier,
-                "truncation": truncation,
-                "reasoning": reasoning,
-                "input": input,
-                "include": include,
-                "parallel_tool_calls": parallel_tool_calls,
-                "store": store,
-                "instructions": instructions,
-                "moderation": moderation,
-                "stream": True,
-                "stream_options": stream_options,
-                "conversation": conversation,
-                "context_management": context_management,
-                "max_output_tokens": max_output_tokens,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=ResponseStreamEvent,
+        cast_to=lazy_models.ResponseStreamEvent,
         response_kind="events",
         options=make_options(
             extra_headers=extra_headers,
@@ -382,23 +432,21 @@ def _responses_retrieve(
     ``GET /responses/{response_id}``
     Reference: https://platform.openai.com/docs/api-reference/responses
     """
-    from openai_proto.generated.models import Response
-
+    query: dict[str, object] = {}
+    if include is not UNSET:
+        query["include"] = include
+    if stream is not UNSET:
+        query["stream"] = stream
+    if starting_after is not UNSET:
+        query["starting_after"] = starting_after
+    if include_obfuscation is not UNSET:
+        query["include_obfuscation"] = include_obfuscation
     return Call(
         method="GET",
         path="/responses/{response_id}",
         path_params={"response_id": response_id},
-        query={
-            key: value
-            for key, value in {
-                "include": include,
-                "stream": stream,
-                "starting_after": starting_after,
-                "include_obfuscation": include_obfuscation,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=Response,
+        query=query,
+        cast_to=lazy_models.Response,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -427,23 +475,20 @@ def _responses_retrieve_stream(
     ``GET /responses/{response_id}``
     Reference: https://platform.openai.com/docs/api-reference/responses
     """
-    from openai_proto.generated.models import ResponseStreamEvent
-
+    query: dict[str, object] = {}
+    if include is not UNSET:
+        query["include"] = include
+    query["stream"] = True
+    if starting_after is not UNSET:
+        query["starting_after"] = starting_after
+    if include_obfuscation is not UNSET:
+        query["include_obfuscation"] = include_obfuscation
     return Call(
         method="GET",
         path="/responses/{response_id}",
         path_params={"response_id": response_id},
-        query={
-            key: value
-            for key, value in {
-                "include": include,
-                "stream": True,
-                "starting_after": starting_after,
-                "include_obfuscation": include_obfuscation,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=ResponseStreamEvent,
+        query=query,
+        cast_to=lazy_models.ResponseStreamEvent,
         response_kind="events",
         options=make_options(
             extra_headers=extra_headers,
@@ -473,23 +518,21 @@ def _responses_input_items_list(
     ``GET /responses/{response_id}/input_items``
     Reference: https://platform.openai.com/docs/api-reference/responses
     """
-    from openai_proto.generated.models import ResponseItem
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
+    if include is not UNSET:
+        query["include"] = include
     return Call(
         method="GET",
         path="/responses/{response_id}/input_items",
         path_params={"response_id": response_id},
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "order": order,
-                "after": after,
-                "include": include,
-            }.items()
-            if value is not UNSET
-        },
-        cast_to=ResponseItem,
+        query=query,
+        cast_to=lazy_models.ResponseItem,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -526,31 +569,37 @@ def _responses_input_tokens_count(
     ``POST /responses/input_tokens``
     Reference: https://platform.openai.com/docs/api-reference/responses
     """
-    from openai_proto.generated.models import TokenCountsResource
-
+    body: dict[str, object] = {}
+    if model is not UNSET:
+        body["model"] = model
+    if input is not UNSET:
+        body["input"] = input
+    if previous_response_id is not UNSET:
+        body["previous_response_id"] = previous_response_id
+    if tools is not UNSET:
+        body["tools"] = tools
+    if text is not UNSET:
+        body["text"] = text
+    if reasoning is not UNSET:
+        body["reasoning"] = reasoning
+    if truncation is not UNSET:
+        body["truncation"] = truncation
+    if instructions is not UNSET:
+        body["instructions"] = instructions
+    if personality is not UNSET:
+        body["personality"] = personality
+    if conversation is not UNSET:
+        body["conversation"] = conversation
+    if tool_choice is not UNSET:
+        body["tool_choice"] = tool_choice
+    if parallel_tool_calls is not UNSET:
+        body["parallel_tool_calls"] = parallel_tool_calls
     return Call(
         method="POST",
         path="/responses/input_tokens",
-        body={
-            key: value
-            for key, value in {
-                "model": model,
-                "input": input,
-                "previous_response_id": previous_response_id,
-                "tools": tools,
-                "text": text,
-                "reasoning": reasoning,
-                "truncation": truncation,
-                "instructions": instructions,
-                "personality": personality,
-                "conversation": conversation,
-                "tool_choice": tool_choice,
-                "parallel_tool_calls": parallel_tool_calls,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=TokenCountsResource,
+        cast_to=lazy_models.TokenCountsResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -672,11 +721,11 @@ class Responses(ResponsesHelpers[M], Resource[M]):
 
     @property
     def input_items(self: Responses[M]) -> ResponsesInputItems[M]:
-        return ResponsesInputItems(self._runner)
+        return self._child(ResponsesInputItems)
 
     @property
     def input_tokens(self: Responses[M]) -> ResponsesInputTokens[M]:
-        return ResponsesInputTokens(self._runner)
+        return self._child(ResponsesInputTokens)
 
 
 class ResponsesInputItems(Resource[M]):

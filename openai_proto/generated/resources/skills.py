@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -37,14 +38,12 @@ def _skills_create(
 
     ``POST /skills``
     """
-    from openai_proto.generated.models import Skill
-
     return Call(
         method="POST",
         path="/skills",
         body={"files": files},
         body_kind="multipart",
-        cast_to=Skill,
+        cast_to=lazy_models.Skill,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -68,13 +67,11 @@ def _skills_delete(
 
     ``DELETE /skills/{skill_id}``
     """
-    from openai_proto.generated.models import DeletedSkill
-
     return Call(
         method="DELETE",
         path="/skills/{skill_id}",
         path_params={"skill_id": skill_id},
-        cast_to=DeletedSkill,
+        cast_to=lazy_models.DeletedSkill,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -100,17 +97,18 @@ def _skills_list(
 
     ``GET /skills``
     """
-    from openai_proto.generated.models import Skill
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
     return Call(
         method="GET",
         path="/skills",
-        query={
-            key: value
-            for key, value in {"limit": limit, "order": order, "after": after}.items()
-            if value is not UNSET
-        },
-        cast_to=Skill,
+        query=query,
+        cast_to=lazy_models.Skill,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -135,13 +133,11 @@ def _skills_retrieve(
 
     ``GET /skills/{skill_id}``
     """
-    from openai_proto.generated.models import Skill
-
     return Call(
         method="GET",
         path="/skills/{skill_id}",
         path_params={"skill_id": skill_id},
-        cast_to=Skill,
+        cast_to=lazy_models.Skill,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -166,15 +162,13 @@ def _skills_update(
 
     ``POST /skills/{skill_id}``
     """
-    from openai_proto.generated.models import Skill
-
     return Call(
         method="POST",
         path="/skills/{skill_id}",
         path_params={"skill_id": skill_id},
         body={"default_version": default_version},
         body_kind="json",
-        cast_to=Skill,
+        cast_to=lazy_models.Skill,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -230,19 +224,18 @@ def _skills_versions_create(
 
     ``POST /skills/{skill_id}/versions``
     """
-    from openai_proto.generated.models import SkillVersion
-
+    body: dict[str, object] = {}
+    if files is not UNSET:
+        body["files"] = files
+    if default is not UNSET:
+        body["default"] = default
     return Call(
         method="POST",
         path="/skills/{skill_id}/versions",
         path_params={"skill_id": skill_id},
-        body={
-            key: value
-            for key, value in {"files": files, "default": default}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="multipart",
-        cast_to=SkillVersion,
+        cast_to=lazy_models.SkillVersion,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -267,13 +260,11 @@ def _skills_versions_delete(
 
     ``DELETE /skills/{skill_id}/versions/{version}``
     """
-    from openai_proto.generated.models import DeletedSkillVersion
-
     return Call(
         method="DELETE",
         path="/skills/{skill_id}/versions/{version}",
         path_params={"version": version, "skill_id": skill_id},
-        cast_to=DeletedSkillVersion,
+        cast_to=lazy_models.DeletedSkillVersion,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -300,18 +291,19 @@ def _skills_versions_list(
 
     ``GET /skills/{skill_id}/versions``
     """
-    from openai_proto.generated.models import SkillVersion
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
     return Call(
         method="GET",
         path="/skills/{skill_id}/versions",
         path_params={"skill_id": skill_id},
-        query={
-            key: value
-            for key, value in {"limit": limit, "order": order, "after": after}.items()
-            if value is not UNSET
-        },
-        cast_to=SkillVersion,
+        query=query,
+        cast_to=lazy_models.SkillVersion,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -337,13 +329,11 @@ def _skills_versions_retrieve(
 
     ``GET /skills/{skill_id}/versions/{version}``
     """
-    from openai_proto.generated.models import SkillVersion
-
     return Call(
         method="GET",
         path="/skills/{skill_id}/versions/{version}",
         path_params={"version": version, "skill_id": skill_id},
-        cast_to=SkillVersion,
+        cast_to=lazy_models.SkillVersion,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -396,11 +386,11 @@ class Skills(Resource[M]):
 
     @property
     def content(self: Skills[M]) -> SkillsContent[M]:
-        return SkillsContent(self._runner)
+        return self._child(SkillsContent)
 
     @property
     def versions(self: Skills[M]) -> SkillsVersions[M]:
-        return SkillsVersions(self._runner)
+        return self._child(SkillsVersions)
 
 
 class SkillsContent(Resource[M]):
@@ -419,7 +409,7 @@ class SkillsVersions(Resource[M]):
 
     @property
     def content(self: SkillsVersions[M]) -> SkillsVersionsContent[M]:
-        return SkillsVersionsContent(self._runner)
+        return self._child(SkillsVersionsContent)
 
 
 class SkillsVersionsContent(Resource[M]):

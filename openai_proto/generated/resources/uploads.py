@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -31,13 +32,11 @@ def _uploads_cancel(
     ``POST /uploads/{upload_id}/cancel``
     Reference: https://platform.openai.com/docs/api-reference/uploads
     """
-    from openai_proto.generated.models import Upload
-
     return Call(
         method="POST",
         path="/uploads/{upload_id}/cancel",
         path_params={"upload_id": upload_id},
-        cast_to=Upload,
+        cast_to=lazy_models.Upload,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -64,19 +63,18 @@ def _uploads_complete(
     ``POST /uploads/{upload_id}/complete``
     Reference: https://platform.openai.com/docs/api-reference/uploads
     """
-    from openai_proto.generated.models import Upload
-
+    body: dict[str, object] = {}
+    if part_ids is not UNSET:
+        body["part_ids"] = part_ids
+    if md5 is not UNSET:
+        body["md5"] = md5
     return Call(
         method="POST",
         path="/uploads/{upload_id}/complete",
         path_params={"upload_id": upload_id},
-        body={
-            key: value
-            for key, value in {"part_ids": part_ids, "md5": md5}.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Upload,
+        cast_to=lazy_models.Upload,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -105,24 +103,23 @@ def _uploads_create(
     ``POST /uploads``
     Reference: https://platform.openai.com/docs/api-reference/uploads
     """
-    from openai_proto.generated.models import Upload
-
+    body: dict[str, object] = {}
+    if filename is not UNSET:
+        body["filename"] = filename
+    if purpose is not UNSET:
+        body["purpose"] = purpose
+    if bytes is not UNSET:
+        body["bytes"] = bytes
+    if mime_type is not UNSET:
+        body["mime_type"] = mime_type
+    if expires_after is not UNSET:
+        body["expires_after"] = expires_after
     return Call(
         method="POST",
         path="/uploads",
-        body={
-            key: value
-            for key, value in {
-                "filename": filename,
-                "purpose": purpose,
-                "bytes": bytes,
-                "mime_type": mime_type,
-                "expires_after": expires_after,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Upload,
+        cast_to=lazy_models.Upload,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -148,15 +145,13 @@ def _uploads_parts_create(
     ``POST /uploads/{upload_id}/parts``
     Reference: https://platform.openai.com/docs/api-reference/uploads
     """
-    from openai_proto.generated.models import UploadPart
-
     return Call(
         method="POST",
         path="/uploads/{upload_id}/parts",
         path_params={"upload_id": upload_id},
         body={"data": data},
         body_kind="multipart",
-        cast_to=UploadPart,
+        cast_to=lazy_models.UploadPart,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -176,7 +171,7 @@ class Uploads(Resource[M]):
 
     @property
     def parts(self: Uploads[M]) -> UploadsParts[M]:
-        return UploadsParts(self._runner)
+        return self._child(UploadsParts)
 
 
 class UploadsParts(Resource[M]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -55,26 +56,26 @@ def _vector_stores_create(
     ``POST /vector_stores``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import VectorStore
-
+    body: dict[str, object] = {}
+    if file_ids is not UNSET:
+        body["file_ids"] = file_ids
+    if name is not UNSET:
+        body["name"] = name
+    if description is not UNSET:
+        body["description"] = description
+    if expires_after is not UNSET:
+        body["expires_after"] = expires_after
+    if chunking_strategy is not UNSET:
+        body["chunking_strategy"] = chunking_strategy
+    if metadata is not UNSET:
+        body["metadata"] = metadata
     return Call(
         method="POST",
         path="/vector_stores",
-        body={
-            key: value
-            for key, value in {
-                "file_ids": file_ids,
-                "name": name,
-                "description": description,
-                "expires_after": expires_after,
-                "chunking_strategy": chunking_strategy,
-                "metadata": metadata,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=VectorStore,
+        cast_to=lazy_models.VectorStore,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -99,14 +100,12 @@ def _vector_stores_delete(
     ``DELETE /vector_stores/{vector_store_id}``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import VectorStoreDeleted
-
     return Call(
         method="DELETE",
         path="/vector_stores/{vector_store_id}",
         path_params={"vector_store_id": vector_store_id},
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=VectorStoreDeleted,
+        cast_to=lazy_models.VectorStoreDeleted,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -134,23 +133,21 @@ def _vector_stores_list(
     ``GET /vector_stores``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import VectorStore
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
+    if before is not UNSET:
+        query["before"] = before
     return Call(
         method="GET",
         path="/vector_stores",
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "order": order,
-                "after": after,
-                "before": before,
-            }.items()
-            if value is not UNSET
-        },
+        query=query,
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=VectorStore,
+        cast_to=lazy_models.VectorStore,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -176,14 +173,12 @@ def _vector_stores_retrieve(
     ``GET /vector_stores/{vector_store_id}``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import VectorStore
-
     return Call(
         method="GET",
         path="/vector_stores/{vector_store_id}",
         path_params={"vector_store_id": vector_store_id},
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=VectorStore,
+        cast_to=lazy_models.VectorStore,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -213,26 +208,25 @@ def _vector_stores_search(
     ``POST /vector_stores/{vector_store_id}/search``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import VectorStoreSearchResponse
-
+    body: dict[str, object] = {}
+    if query is not UNSET:
+        body["query"] = query
+    if rewrite_query is not UNSET:
+        body["rewrite_query"] = rewrite_query
+    if max_num_results is not UNSET:
+        body["max_num_results"] = max_num_results
+    if filters is not UNSET:
+        body["filters"] = filters
+    if ranking_options is not UNSET:
+        body["ranking_options"] = ranking_options
     return Call(
         method="POST",
         path="/vector_stores/{vector_store_id}/search",
         path_params={"vector_store_id": vector_store_id},
-        body={
-            key: value
-            for key, value in {
-                "query": query,
-                "rewrite_query": rewrite_query,
-                "max_num_results": max_num_results,
-                "filters": filters,
-                "ranking_options": ranking_options,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=VectorStoreSearchResponse,
+        cast_to=lazy_models.VectorStoreSearchResponse,
         pagination="page",
         options=make_options(
             extra_headers=extra_headers,
@@ -261,24 +255,21 @@ def _vector_stores_update(
     ``POST /vector_stores/{vector_store_id}``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import VectorStore
-
+    body: dict[str, object] = {}
+    if name is not UNSET:
+        body["name"] = name
+    if expires_after is not UNSET:
+        body["expires_after"] = expires_after
+    if metadata is not UNSET:
+        body["metadata"] = metadata
     return Call(
         method="POST",
         path="/vector_stores/{vector_store_id}",
         path_params={"vector_store_id": vector_store_id},
-        body={
-            key: value
-            for key, value in {
-                "name": name,
-                "expires_after": expires_after,
-                "metadata": metadata,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=VectorStore,
+        cast_to=lazy_models.VectorStore,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -304,14 +295,12 @@ def _vector_stores_file_batches_cancel(
     ``POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import VectorStoreFileBatch
-
     return Call(
         method="POST",
         path="/vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel",
         path_params={"batch_id": batch_id, "vector_store_id": vector_store_id},
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=VectorStoreFileBatch,
+        cast_to=lazy_models.VectorStoreFileBatch,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -340,25 +329,23 @@ def _vector_stores_file_batches_create(
     ``POST /vector_stores/{vector_store_id}/file_batches``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import VectorStoreFileBatch
-
+    body: dict[str, object] = {}
+    if file_ids is not UNSET:
+        body["file_ids"] = file_ids
+    if files is not UNSET:
+        body["files"] = files
+    if chunking_strategy is not UNSET:
+        body["chunking_strategy"] = chunking_strategy
+    if attributes is not UNSET:
+        body["attributes"] = attributes
     return Call(
         method="POST",
         path="/vector_stores/{vector_store_id}/file_batches",
         path_params={"vector_store_id": vector_store_id},
-        body={
-            key: value
-            for key, value in {
-                "file_ids": file_ids,
-                "files": files,
-                "chunking_strategy": chunking_strategy,
-                "attributes": attributes,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=VectorStoreFileBatch,
+        cast_to=lazy_models.VectorStoreFileBatch,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -389,25 +376,24 @@ def _vector_stores_file_batches_list_files(
     ``GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import VectorStoreFile
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
+    if before is not UNSET:
+        query["before"] = before
+    if filter is not UNSET:
+        query["filter"] = filter
     return Call(
         method="GET",
         path="/vector_stores/{vector_store_id}/file_batches/{batch_id}/files",
         path_params={"batch_id": batch_id, "vector_store_id": vector_store_id},
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "order": order,
-                "after": after,
-                "before": before,
-                "filter": filter,
-            }.items()
-            if value is not UNSET
-        },
+        query=query,
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=VectorStoreFile,
+        cast_to=lazy_models.VectorStoreFile,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -434,14 +420,12 @@ def _vector_stores_file_batches_retrieve(
     ``GET /vector_stores/{vector_store_id}/file_batches/{batch_id}``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import VectorStoreFileBatch
-
     return Call(
         method="GET",
         path="/vector_stores/{vector_store_id}/file_batches/{batch_id}",
         path_params={"batch_id": batch_id, "vector_store_id": vector_store_id},
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=VectorStoreFileBatch,
+        cast_to=lazy_models.VectorStoreFileBatch,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -467,14 +451,12 @@ def _vector_stores_files_content(
     ``GET /vector_stores/{vector_store_id}/files/{file_id}/content``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import FileContentResponse
-
     return Call(
         method="GET",
         path="/vector_stores/{vector_store_id}/files/{file_id}/content",
         path_params={"file_id": file_id, "vector_store_id": vector_store_id},
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=FileContentResponse,
+        cast_to=lazy_models.FileContentResponse,
         pagination="page",
         options=make_options(
             extra_headers=extra_headers,
@@ -503,24 +485,21 @@ def _vector_stores_files_create(
     ``POST /vector_stores/{vector_store_id}/files``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import VectorStoreFile
-
+    body: dict[str, object] = {}
+    if file_id is not UNSET:
+        body["file_id"] = file_id
+    if chunking_strategy is not UNSET:
+        body["chunking_strategy"] = chunking_strategy
+    if attributes is not UNSET:
+        body["attributes"] = attributes
     return Call(
         method="POST",
         path="/vector_stores/{vector_store_id}/files",
         path_params={"vector_store_id": vector_store_id},
-        body={
-            key: value
-            for key, value in {
-                "file_id": file_id,
-                "chunking_strategy": chunking_strategy,
-                "attributes": attributes,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=VectorStoreFile,
+        cast_to=lazy_models.VectorStoreFile,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -546,14 +525,12 @@ def _vector_stores_files_delete(
     ``DELETE /vector_stores/{vector_store_id}/files/{file_id}``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import VectorStoreFileDeleted
-
     return Call(
         method="DELETE",
         path="/vector_stores/{vector_store_id}/files/{file_id}",
         path_params={"file_id": file_id, "vector_store_id": vector_store_id},
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=VectorStoreFileDeleted,
+        cast_to=lazy_models.VectorStoreFileDeleted,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -583,25 +560,24 @@ def _vector_stores_files_list(
     ``GET /vector_stores/{vector_store_id}/files``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import VectorStoreFile
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
+    if before is not UNSET:
+        query["before"] = before
+    if filter is not UNSET:
+        query["filter"] = filter
     return Call(
         method="GET",
         path="/vector_stores/{vector_store_id}/files",
         path_params={"vector_store_id": vector_store_id},
-        query={
-            key: value
-            for key, value in {
-                "limit": limit,
-                "order": order,
-                "after": after,
-                "before": before,
-                "filter": filter,
-            }.items()
-            if value is not UNSET
-        },
+        query=query,
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=VectorStoreFile,
+        cast_to=lazy_models.VectorStoreFile,
         pagination="cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -628,14 +604,12 @@ def _vector_stores_files_retrieve(
     ``GET /vector_stores/{vector_store_id}/files/{file_id}``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import VectorStoreFile
-
     return Call(
         method="GET",
         path="/vector_stores/{vector_store_id}/files/{file_id}",
         path_params={"file_id": file_id, "vector_store_id": vector_store_id},
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=VectorStoreFile,
+        cast_to=lazy_models.VectorStoreFile,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -662,8 +636,6 @@ def _vector_stores_files_update(
     ``POST /vector_stores/{vector_store_id}/files/{file_id}``
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
-    from openai_proto.generated.models import VectorStoreFile
-
     return Call(
         method="POST",
         path="/vector_stores/{vector_store_id}/files/{file_id}",
@@ -671,7 +643,7 @@ def _vector_stores_files_update(
         body={"attributes": attributes},
         body_kind="json",
         headers={"OpenAI-Beta": "assistants=v2"},
-        cast_to=VectorStoreFile,
+        cast_to=lazy_models.VectorStoreFile,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -694,11 +666,11 @@ class VectorStores(Resource[M]):
 
     @property
     def file_batches(self: VectorStores[M]) -> VectorStoresFileBatches[M]:
-        return VectorStoresFileBatches(self._runner)
+        return self._child(VectorStoresFileBatches)
 
     @property
     def files(self: VectorStores[M]) -> VectorStoresFiles[M]:
-        return VectorStoresFiles(self._runner)
+        return self._child(VectorStoresFiles)
 
 
 class VectorStoresFileBatches(Resource[M]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from openai_proto.call import Call, TimeoutOption, make_options
+from openai_proto.generated.resources._support import lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -47,24 +48,23 @@ def _videos_create(
     ``POST /videos``
     Reference: https://platform.openai.com/docs/api-reference/videos/create
     """
-    from openai_proto.generated.models import Video
-
+    body: dict[str, object] = {}
+    if prompt is not UNSET:
+        body["prompt"] = prompt
+    if model is not UNSET:
+        body["model"] = model
+    if input_reference is not UNSET:
+        body["input_reference"] = input_reference
+    if seconds is not UNSET:
+        body["seconds"] = seconds
+    if size is not UNSET:
+        body["size"] = size
     return Call(
         method="POST",
         path="/videos",
-        body={
-            key: value
-            for key, value in {
-                "prompt": prompt,
-                "model": model,
-                "input_reference": input_reference,
-                "seconds": seconds,
-                "size": size,
-            }.items()
-            if value is not UNSET
-        },
+        body=body,
         body_kind="json",
-        cast_to=Video,
+        cast_to=lazy_models.Video,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -89,14 +89,12 @@ def _videos_create_character(
 
     ``POST /videos/characters``
     """
-    from openai_proto.generated.models import VideoCharacterResource
-
     return Call(
         method="POST",
         path="/videos/characters",
         body={"video": video, "name": name},
         body_kind="multipart",
-        cast_to=VideoCharacterResource,
+        cast_to=lazy_models.VideoCharacterResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -121,13 +119,11 @@ def _videos_delete(
     ``DELETE /videos/{video_id}``
     Reference: https://platform.openai.com/docs/api-reference/videos/delete
     """
-    from openai_proto.generated.models import VideoDeleteResponse
-
     return Call(
         method="DELETE",
         path="/videos/{video_id}",
         path_params={"video_id": video_id},
-        cast_to=VideoDeleteResponse,
+        cast_to=lazy_models.VideoDeleteResponse,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -153,11 +149,14 @@ def _videos_download_content(
     ``GET /videos/{video_id}/content``
     Reference: https://platform.openai.com/docs/api-reference/videos/content
     """
+    query: dict[str, object] = {}
+    if variant is not UNSET:
+        query["variant"] = variant
     return Call(
         method="GET",
         path="/videos/{video_id}/content",
         path_params={"video_id": video_id},
-        query={key: value for key, value in {"variant": variant}.items() if value is not UNSET},
+        query=query,
         headers={"Accept": "application/binary"},
         cast_to=bytes,
         response_kind="binary",
@@ -185,14 +184,12 @@ def _videos_edit(
 
     ``POST /videos/edits``
     """
-    from openai_proto.generated.models import Video
-
     return Call(
         method="POST",
         path="/videos/edits",
         body={"video": video, "prompt": prompt},
         body_kind="json",
-        cast_to=Video,
+        cast_to=lazy_models.Video,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -218,14 +215,12 @@ def _videos_extend(
 
     ``POST /videos/extensions``
     """
-    from openai_proto.generated.models import Video
-
     return Call(
         method="POST",
         path="/videos/extensions",
         body={"video": video, "prompt": prompt, "seconds": seconds},
         body_kind="json",
-        cast_to=Video,
+        cast_to=lazy_models.Video,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -249,13 +244,11 @@ def _videos_get_character(
 
     ``GET /videos/characters/{character_id}``
     """
-    from openai_proto.generated.models import VideoCharacterResource
-
     return Call(
         method="GET",
         path="/videos/characters/{character_id}",
         path_params={"character_id": character_id},
-        cast_to=VideoCharacterResource,
+        cast_to=lazy_models.VideoCharacterResource,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -282,17 +275,18 @@ def _videos_list(
     ``GET /videos``
     Reference: https://platform.openai.com/docs/api-reference/videos/list
     """
-    from openai_proto.generated.models import Video
-
+    query: dict[str, object] = {}
+    if limit is not UNSET:
+        query["limit"] = limit
+    if order is not UNSET:
+        query["order"] = order
+    if after is not UNSET:
+        query["after"] = after
     return Call(
         method="GET",
         path="/videos",
-        query={
-            key: value
-            for key, value in {"limit": limit, "order": order, "after": after}.items()
-            if value is not UNSET
-        },
-        cast_to=Video,
+        query=query,
+        cast_to=lazy_models.Video,
         pagination="conversation_cursor",
         options=make_options(
             extra_headers=extra_headers,
@@ -319,15 +313,13 @@ def _videos_remix(
     ``POST /videos/{video_id}/remix``
     Reference: https://platform.openai.com/docs/api-reference/videos/remix
     """
-    from openai_proto.generated.models import Video
-
     return Call(
         method="POST",
         path="/videos/{video_id}/remix",
         path_params={"video_id": video_id},
         body={"prompt": prompt},
         body_kind="json",
-        cast_to=Video,
+        cast_to=lazy_models.Video,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -352,13 +344,11 @@ def _videos_retrieve(
     ``GET /videos/{video_id}``
     Reference: https://platform.openai.com/docs/api-reference/videos/retrieve
     """
-    from openai_proto.generated.models import Video
-
     return Call(
         method="GET",
         path="/videos/{video_id}",
         path_params={"video_id": video_id},
-        cast_to=Video,
+        cast_to=lazy_models.Video,
         options=make_options(
             extra_headers=extra_headers,
             extra_query=extra_query,
