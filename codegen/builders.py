@@ -129,7 +129,10 @@ def _statements(endpoint: Endpoint, stream: bool, model_names: set[str]) -> list
     body = [p for p in endpoint.params if p.location == "body"]
     body_name = None
     if endpoint.body_kind != "none":
-        body_name = _given_lines(lines, local_name("body", endpoint), body, stream)
+        # After the SDP form's early return, mypy has narrowed the parameters it tested.
+        narrowed = endpoint.body_kind == "sdp_or_multipart"
+        name = local_name("body", endpoint)
+        body_name = _given_lines(lines, name, body, stream, narrowed=narrowed)
     lines.append("return Call(")
     args = _call_args(endpoint, stream, headers, cast, query_name, body_name)
     lines.extend(INDENT + arg + "," for arg in args)
@@ -244,7 +247,9 @@ def _body_kind(endpoint: Endpoint, body: list[Param]) -> str:
     return f'"multipart" if {files} else "json"'
 
 
-def _given_lines(lines: list[str], name: str, params: list[Param], stream: bool) -> str:
+def _given_lines(
+    lines: list[str], name: str, params: list[Param], stream: bool, *, narrowed: bool = False
+) -> str:
     """Statements building the dict ``name`` of the parameters given (``UNSET`` ones left
     out, in parameter order) into ``lines``; the expression to pass."""
     if all(p.required or _is_stream_true(p, stream) for p in params):
@@ -255,7 +260,9 @@ def _given_lines(lines: list[str], name: str, params: list[Param], stream: bool)
         if _is_stream_true(param, stream):
             lines.append(store)
         else:
-            lines.append(f"if {param.name} is not UNSET:")
+            # A required (or narrowed) parameter's type has no UnsetType: compare as objects.
+            unset = "UNSET_OBJECT" if param.required or narrowed else "UNSET"
+            lines.append(f"if {param.name} is not {unset}:")
             lines.append(INDENT + store)
     return name
 

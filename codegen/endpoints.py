@@ -167,7 +167,11 @@ def descriptor(endpoint: Endpoint) -> str:
 #: Imports by module, in isort order: (module, names, needed at run time).
 IMPORTS = (
     ("openai_proto.call", ("Call", "TimeoutOption", "make_options"), True),
-    ("openai_proto.generated.resources._support", ("json_part", "lazy_models"), True),
+    (
+        "openai_proto.generated.resources._support",
+        ("UNSET_OBJECT", "json_part", "lazy_models"),
+        True,
+    ),
     (
         "openai_proto.resource",
         ("M", "Resource", "endpoint", "paged_endpoint", "streaming_endpoint"),
@@ -311,6 +315,10 @@ class LazyModels:
 
 
 lazy_models = LazyModels()
+
+#: ``UNSET`` typed as a plain object: builders leave out a required parameter given as
+#: ``UNSET`` (typed without ``UnsetType``, so compared with this) like an optional one.
+UNSET_OBJECT: object = UNSET
 
 
 def json_part(value: object) -> object:

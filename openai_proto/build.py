@@ -21,6 +21,7 @@ import platform
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -28,7 +29,7 @@ from openai_proto._version import __version__
 from openai_proto.call import Call
 from openai_proto.config import Config, HeaderValue, resolve_timeout
 from openai_proto.errors import InvalidRequestError, MissingCredentialsError
-from openai_proto.http import SENSITIVE_HEADERS, Body, HeaderPairs, Request
+from openai_proto.http import Body, HeaderPairs, Request
 from openai_proto.sentinels import OMIT, UNSET, UnsetType
 
 PATH_SAFE = "!$&'()*+,;=:@"
@@ -63,17 +64,15 @@ def build_request(
         raise MissingCredentialsError("api_key is a provider: call it and pass api_key=...")
     method = call.method.upper()
     body, content_type = encode_body(call, boundary, method)
-    headers = merge_headers(
-        base_headers(call, content_type, binding),
-        auth_headers(config, key),
-        config.default_headers,
-        call.headers,
-        call.options.extra_headers,
-    )
+    merged = _base_layer(call, content_type, binding)
+    _merge_into(merged, auth_headers(config, key))
+    for layer in (config.default_headers, call.headers, call.options.extra_headers):
+        if layer:
+            _merge_into(merged, layer)
     return Request(
         method=method,
         url=build_url(config, call),
-        headers=headers,
+        headers=tuple(merged.values()),
         body=body,
         timeout=resolve_timeout(call.options.timeout, config.timeout),
     )
@@ -85,8 +84,10 @@ def build_request(
 def build_url(config: Config, call: Call[Any]) -> str:
     path = fill_path(call.path, call.path_params)
     url = path if _is_absolute(path) else config.base_url + path.lstrip("/")
-    query = {**config.default_query, **call.query, **call.options.extra_query}
-    return with_query(url, query)
+    extra_query = call.options.extra_query
+    if not (config.default_query or call.query or extra_query):
+        return url
+    return with_query(url, {**config.default_query, **call.query, **extra_query})
 
 
 def _is_absolute(path: str) -> bool:
@@ -227,10 +228,22 @@ _ENCODER = json.JSONEncoder(
 )
 
 
+def _encode(value: object) -> str:
+    """``_ENCODER.encode(value)``, calling the C encoder directly when there is one (what
+    ``encode`` does after its own per-call set-up: the same arguments, the same text)."""
+    if c_make_encoder is None:  # pragma: no cover - CPython always has it
+        return _ENCODER.encode(value)
+    # A new markers dict each time: circular references are detected, thread-safely.
+    encoder = c_make_encoder(
+        {}, _json_default, encode_basestring, None, ":", ",", False, False, False
+    )
+    return "".join(encoder(value, 0))
+
+
 def dumps(value: object) -> bytes:
     """Compact UTF-8 JSON; NaN and infinities raise :class:`InvalidRequestError`."""
     try:
-        text = _ENCODER.encode(value)
+        text = _encode(value)
     except ValueError as exc:
         if isinstance(exc, InvalidRequestError):
             raise
@@ -242,7 +255,11 @@ def dumps(value: object) -> bytes:
 
 
 def base_headers(call: Call[Any], content_type: str | None, binding: str) -> dict[str, str]:
-    headers = {"Accept": _accept_for(call), "User-Agent": user_agent(binding)}
+    return _base_headers(_accept_for(call), content_type, binding)
+
+
+def _base_headers(accept: str, content_type: str | None, binding: str) -> dict[str, str]:
+    headers = {"Accept": accept, "User-Agent": user_agent(binding)}
     if content_type is not None:
         headers["Content-Type"] = content_type
     return headers
@@ -271,37 +288,73 @@ def merge_headers(*layers: Mapping[str, HeaderValue]) -> HeaderPairs:
     """Later layers win, names compared case-insensitively; ``OMIT`` removes."""
     merged: dict[str, tuple[str, str]] = {}
     for layer in layers:
-        for name, value in layer.items():
-            if value is OMIT:
-                merged.pop(name.lower(), None)
-                continue
-            check_header(name, value)
-            merged[name.lower()] = (name, value)
+        _merge_into(merged, layer)
     return tuple(merged.values())
 
 
+#: Merged headers by lower-case name.
+_Merged = dict[str, tuple[str, str]]
+
+
+def _merge_into(merged: _Merged, layer: Mapping[str, HeaderValue]) -> None:
+    """Check the headers of ``layer`` and merge them over ``merged``."""
+    names = _CHECKED_NAMES
+    for name, value in layer.items():
+        if value is OMIT:
+            merged.pop(name.lower(), None)
+            continue
+        key = names.get(name) if type(name) is str else None
+        if key is None:
+            key = _checked_name(name, value)
+        if type(value) is not str or "\r" in value or "\n" in value or "\x00" in value:
+            _check_value(name, value)  # raises for anything but a clean str subclass
+        merged[key] = (name, value)
+
+
+def _base_layer(call: Call[Any], content_type: str | None, binding: str) -> _Merged:
+    """:func:`base_headers`, checked and merged (a new dict: the caller adds to it)."""
+    accept = _accept_for(call)
+    if content_type is None or content_type == "application/json":
+        return dict(_checked_base_layer(accept, content_type, binding))
+    merged: _Merged = {}  # a multipart type: its boundary is new on every request
+    _merge_into(merged, _base_headers(accept, content_type, binding))
+    return merged
+
+
+@functools.lru_cache(maxsize=64)
+def _checked_base_layer(accept: str, content_type: str | None, binding: str) -> _Merged:
+    """The same few base headers on every request: checked once (never changed)."""
+    merged: _Merged = {}
+    _merge_into(merged, _base_headers(accept, content_type, binding))
+    return merged
+
+
 def check_header(name: str, value: object) -> None:
-    if type(name) is not str or type(value) is not str:
-        _check_header(name, value)  # raises for anything but str subclasses
-        return
-    if (name, value) in _CHECKED:
-        return
-    _check_header(name, value)
-    if name.lower() not in SENSITIVE_HEADERS:
-        if len(_CHECKED) >= _CHECKED_SIZE:
-            _CHECKED.clear()
-        _CHECKED.add((name, value))
+    """Raise :class:`InvalidRequestError` unless ``name: value`` is a valid header."""
+    if type(name) is not str or name not in _CHECKED_NAMES:
+        _checked_name(name, value)
+    _check_value(name, value)
 
 
-#: Header pairs already found valid (most requests repeat the same few; credentials
-#: are never kept here), bounded.
-_CHECKED: set[tuple[str, str]] = set()
+#: Header names already found valid, with their lower-case form (most requests repeat
+#: the same few names; values, which may be credentials, are never kept), bounded.
+_CHECKED_NAMES: dict[str, str] = {}
 _CHECKED_SIZE = 1024
 
 
-def _check_header(name: str, value: object) -> None:
+def _checked_name(name: object, value: object) -> str:
+    """The lower-case form of a valid header name; an invalid one raises."""
     if not isinstance(name, str) or not TOKEN.match(name):
         raise InvalidRequestError(f"Invalid header name: {name!r}")
+    key = name.lower()
+    if type(name) is str:
+        if len(_CHECKED_NAMES) >= _CHECKED_SIZE:
+            _CHECKED_NAMES.clear()
+        _CHECKED_NAMES[name] = key
+    return key
+
+
+def _check_value(name: str, value: object) -> None:
     if not isinstance(value, str):
         raise InvalidRequestError(f"Header {name} must be a string, not {type(value).__name__}")
     if FORBIDDEN_IN_VALUE.search(value):

@@ -182,16 +182,29 @@ class _SyncClient(_Base[Any]):
                         keep_open.append(current)
                         current = None
                     return stop.value  # type: ignore[no-any-return]
-                value, error = None, None
+                error = None
                 try:
-                    value, current = self._perform(step, current)
+                    # Opening and reading, the steps of every call, are performed here
+                    # directly; the others in _perform.
+                    if step.__class__ is Open:
+                        if current is not None:
+                            _close_quietly(current)
+                            current = None
+                        current = self.transport.open(step.request)
+                        value = current.head
+                    elif step.__class__ is Read:
+                        assert current is not None
+                        value, current = _read_all(current), None
+                    else:
+                        value, current = self._perform(step, current)
                 except TransportError as exc:
-                    error = exc
+                    value, error = None, exc
                     _close_quietly(current)
                     current = None
         finally:
             flow.close()
-            _close_quietly(current)
+            if current is not None:
+                _close_quietly(current)
 
     def _perform(self, step: Step, current: OpenResponse | None) -> tuple[Any, OpenResponse | None]:
         if isinstance(step, Open):
@@ -201,10 +214,7 @@ class _SyncClient(_Base[Any]):
             return response.head, response
         if isinstance(step, Read):
             assert current is not None
-            try:
-                return b"".join(current.iter_bytes()), None  # closed here: nothing left open
-            finally:
-                current.close()
+            return _read_all(current), None
         if isinstance(step, Close):
             _close_quietly(current)
             return None, None
@@ -224,6 +234,14 @@ class _SyncClient(_Base[Any]):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _read_all(response: OpenResponse) -> bytes:
+    """The rest of the body; the response is closed here, whatever happens."""
+    try:
+        return b"".join(response.iter_bytes())
+    finally:
+        response.close()
 
 
 def _close_quietly(response: OpenResponse | None) -> None:
@@ -281,16 +299,29 @@ class _AsyncClient(_Base[Any]):
                         keep_open.append(current)
                         current = None
                     return stop.value  # type: ignore[no-any-return]
-                value, error = None, None
+                error = None
                 try:
-                    value, current = await self._perform(step, current)
+                    # Opening and reading, the steps of every call, are awaited here
+                    # directly; the others in _perform.
+                    if step.__class__ is Open:
+                        if current is not None:
+                            await _aclose_quietly(current)
+                            current = None
+                        current = await self.transport.open(step.request)
+                        value = current.head
+                    elif step.__class__ is Read:
+                        assert current is not None
+                        value, current = await _aread_all(current), None
+                    else:
+                        value, current = await self._perform(step, current)
                 except TransportError as exc:
-                    error = exc
+                    value, error = None, exc
                     await _aclose_quietly(current)
                     current = None
         finally:
             flow.close()
-            await _aclose_quietly(current)
+            if current is not None:
+                await _aclose_quietly(current)
 
     async def _perform(
         self, step: Step, current: AsyncOpenResponse | None
@@ -302,11 +333,7 @@ class _AsyncClient(_Base[Any]):
             return response.head, response
         if isinstance(step, Read):
             assert current is not None
-            try:
-                body = b"".join([chunk async for chunk in current.aiter_bytes()])
-                return body, None  # closed here: nothing left open
-            finally:
-                await current.aclose()
+            return await _aread_all(current), None
         if isinstance(step, Close):
             await _aclose_quietly(current)
             return None, None
@@ -331,6 +358,17 @@ class _AsyncClient(_Base[Any]):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+async def _aread_all(response: AsyncOpenResponse) -> bytes:
+    """The rest of the body; the response is closed here, whatever happens."""
+    chunks: list[bytes] = []
+    try:
+        async for chunk in response.aiter_bytes():
+            chunks.append(chunk)
+    finally:
+        await response.aclose()
+    return b"".join(chunks)
 
 
 async def _aclose_quietly(response: AsyncOpenResponse | None) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import json
 import typing
+from types import ModuleType
 from typing import Any, TypeVar
 
 from openai_proto.call import Call
@@ -28,7 +29,7 @@ def decode(call: Call[T], response: Response, request: Request | None = None) ->
     if kind == "text":
         return response_text(response)  # type: ignore[return-value]
     data = parse_json(response, request)
-    if call.pagination is None and _expects_object(call.cast_to) and not isinstance(data, dict):
+    if not isinstance(data, dict) and call.pagination is None and _expects_object(call.cast_to):
         raise APIResponseValidationError(
             f"Expected a JSON object for {call.cast_to.__name__}, got {type(data).__name__}",
             request,
@@ -40,9 +41,15 @@ def decode(call: Call[T], response: Response, request: Request | None = None) ->
 
 def _expects_object(cast_to: Any) -> bool:
     """Whether ``cast_to`` is a model class (whose instances only come from JSON objects)."""
-    from openai_proto.models import Model
+    return isinstance(cast_to, type) and issubclass(cast_to, _models().Model)
 
-    return isinstance(cast_to, type) and issubclass(cast_to, Model)
+
+@functools.cache
+def _models() -> ModuleType:
+    """:mod:`openai_proto.models`, imported on first use (decoding JSON needs it only then)."""
+    from openai_proto import models
+
+    return models
 
 
 def decode_json(call: Call[T], data: Any, request_id: str | None) -> Any:
@@ -72,12 +79,21 @@ def _charset(response: Response) -> str:
     return "utf-8"
 
 
+#: First bytes of a JSON object or array: no byte order mark, not UTF-16/32 (whose
+#: second byte would be NUL), so ``json.loads`` would decode the bytes as UTF-8.
+_JSON_STARTS = (b"{", b"[")
+
+
 def parse_json(response: Response, request: Request | None = None) -> Any:
     """The body as JSON; a body that is not JSON raises :class:`APIResponseValidationError`."""
+    body = response.body
     try:
-        return json.loads(response.body)
+        if body[:1] in _JSON_STARTS and body[1:2] != b"\x00":
+            # What json.loads(bytes) decodes as UTF-8, without its encoding detection.
+            return json.loads(body.decode("utf-8", "surrogatepass"))
+        return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        preview = response.body[:200].decode("utf-8", "replace")
+        preview = body[:200].decode("utf-8", "replace")
         raise APIResponseValidationError(
             f"Expected a JSON body but could not decode it ({exc}): {preview!r}",
             request,
@@ -90,14 +106,14 @@ def cast_value(data: Any, cast_to: Any, request_id: str | None = None) -> Any:
     """``data`` as ``cast_to``: plain JSON is returned as is, models are structured leniently."""
     if cast_to in PLAIN_JSON_TYPES:
         return data
-    from openai_proto.models import structure
-
-    value = structure(data, cast_to)
+    value = _models().structure(data, cast_to)
     if request_id is not None:
         _attach_request_id(value, request_id)
     return value
 
 
 def _attach_request_id(value: object, request_id: str) -> None:
-    with contextlib.suppress(AttributeError):
+    try:  # not contextlib.suppress: this runs on every call, and try costs nothing
         value._request_id = request_id  # type: ignore[attr-defined]
+    except AttributeError:  # a value that takes no attributes (a list, a str)
+        return

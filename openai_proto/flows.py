@@ -64,6 +64,13 @@ class GetKey:
 Step = Union[Open, Read, Close, Sleep, GetKey]
 Flow = Generator[Step, Any, T]
 
+#: The steps without fields, made once (they compare equal to new instances).
+READ = Read()
+CLOSE = Close()
+GET_KEY = GetKey()
+#: The multipart boundary of a request whose body is not multipart (never sent).
+NO_BOUNDARY = "openai-proto-boundary"
+
 
 @attrs.frozen
 class Exchange:
@@ -86,15 +93,17 @@ def send(config: Config, call: Call[Any], *, binding: str, stream: bool = False)
     """
     max_retries = call.options.max_retries
     limit = config.max_retries if max_retries is UNSET else max_retries
+    multipart = call.body_kind == "multipart"
     retries_taken = 0
     while True:
-        key = (yield GetKey()) if config.key_provider is not None else None
-        boundary = boundary_from(config.random())
+        key = (yield GET_KEY) if config.key_provider is not None else None
+        draw = config.random()  # one draw per attempt, multipart or not
+        boundary = boundary_from(draw) if multipart else NO_BOUNDARY
         request = build_request(config, call, api_key=key, boundary=boundary, binding=binding)
         try:
             head = yield Open(request)
             if head.is_success:
-                body = None if stream else (yield Read())
+                body = None if stream else (yield READ)
                 return Exchange(request, head, body, retries_taken)
         except TransportError as exc:
             delay = _transport_retry(config, request, exc, retries_taken, limit)
@@ -103,7 +112,7 @@ def send(config: Config, call: Call[Any], *, binding: str, stream: bool = False)
             if decided is None:
                 raise status_error(request, Response(head, (yield from _read_quietly())))
             delay = decided
-            yield Close()
+            yield CLOSE
         log.info("Retrying %s %s in %.3f seconds", request.method, _path(request), delay)
         yield Sleep(delay)
         retries_taken += 1
@@ -131,7 +140,7 @@ def _replayable(request: Request) -> bool:
 def _read_quietly() -> Flow[bytes]:
     """The body of an error response; a transport failure while reading leaves it empty."""
     try:
-        body: bytes = yield Read()
+        body: bytes = yield READ
     except TransportError:
         return b""
     return body

@@ -26,8 +26,9 @@ SENSITIVE_HEADERS = frozenset({"authorization", "api-key", "openai-api-key", "x-
 def find_header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
     """The first value of header ``name`` (case-insensitive), or ``None``."""
     wanted = name.lower()
+    size = len(wanted)
     for key, value in headers:
-        if key.lower() == wanted:
+        if len(key) == size and key.lower() == wanted:  # lengths first: no new string
             return value
     return None
 

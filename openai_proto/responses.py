@@ -20,7 +20,7 @@ from openai_proto.decode import cast_value, decode, response_text
 from openai_proto.errors import LocalProtocolError
 from openai_proto.flows import Exchange
 from openai_proto.http import HeaderPairs, Request, Response, ResponseHead
-from openai_proto.transport import AsyncOpenResponse, OpenResponse
+from openai_proto.transport import AsyncOpenResponse, OpenResponse, TransportError
 
 T = TypeVar("T")
 X = TypeVar("X")
@@ -160,11 +160,51 @@ def _event_decoder() -> Decoder[Any]:
     return EventStreamDecoder()
 
 
+#: After ``[DONE]``, what is left of the body (an HTTP/1.1 chunked body's last chunk,
+#: usually already on its way) is read and dropped, so the binding sees the body end and
+#: keeps the connection for the next request.  At most this many more reads, and about
+#: this many bytes: a body that goes on is closed with its connection, as before.
+DRAIN_READS = 4
+DRAIN_BYTES = 64 * 1024
+
+
+def _drain(chunks: Iterator[bytes]) -> None:
+    """Read on to the end of the body within the limits above; a transport failure here
+    only costs the connection (the events are complete), so it is not raised."""
+    left = DRAIN_BYTES
+    try:
+        for _ in range(DRAIN_READS):
+            chunk = next(chunks, None)
+            if chunk is None:
+                return
+            left -= len(chunk)
+            if left < 0:
+                return
+    except TransportError:
+        return
+
+
+async def _adrain(chunks: AsyncIterator[bytes]) -> None:
+    """:func:`_drain` for an async body."""
+    left = DRAIN_BYTES
+    try:
+        for _ in range(DRAIN_READS):
+            chunk = await anext(chunks, None)
+            if chunk is None:
+                return
+            left -= len(chunk)
+            if left < 0:
+                return
+    except TransportError:
+        return
+
+
 class StreamedResponse(_ExchangeView, _Consumable, Generic[T]):
     """A response still open on its connection (sync); iterating it gives ``T`` events.
 
     Every way of reading it closes the response when the body ends, when the
-    decoder says the stream is done, on an error, and on :meth:`close`.
+    decoder says the stream is done (after draining the rest of the body, see
+    :data:`DRAIN_READS`), on an error, and on :meth:`close`.
     """
 
     def __init__(self, call: Call[Any], exchange: Exchange, response: OpenResponse) -> None:
@@ -179,6 +219,7 @@ class StreamedResponse(_ExchangeView, _Consumable, Generic[T]):
             for chunk in chunks:
                 yield from decoder.feed(chunk)
                 if getattr(decoder, "done", False):
+                    _drain(chunks)
                     return
             yield from decoder.close()
         finally:
@@ -268,6 +309,7 @@ class _AsyncDecoded(Generic[X]):
             return
         self._pending.extend(self._decoder.feed(chunk))
         if getattr(self._decoder, "done", False):
+            await _adrain(self._chunks)
             await self._finish()
 
     async def _finish(self) -> None:

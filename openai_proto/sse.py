@@ -38,7 +38,7 @@ splitter below it has its own (:data:`openai_proto.lines.LINE_TRANSITIONS`).
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Union
 
 import attrs
@@ -275,14 +275,7 @@ class SSEDecoder:
     def _general(self, data: bytes, out: list[RawEvent]) -> Failure | None:
         """Read ``data`` line by line: the splitter, then one table step per line."""
         lines, error = self._lines._feed(data)
-        for line in lines:
-            # _step, inlined for speed: a live state has a row for every kind of line.
-            kind, value = classify(line)
-            handler, next_state = SSE_TRANSITIONS[(self._state, kind)]
-            event = handler(self, value) if handler is not None else None
-            self._state = next_state
-            if event is not None:
-                out.append(event)
+        self._take_lines(lines, out.append)
         if error is not None:
             self._fail(error)
         return error
@@ -313,12 +306,13 @@ class SSEDecoder:
                     name = block[7:name_end] or None
                     append((name, block[data_start:], self._last_event_id, None))
                     continue
-            self._block(block, append)
+            self._take_lines((*block.split("\n"), ""), append)  # with its blank line
         return None
 
-    def _block(self, block: str, append: Callable[[RawEvent], None]) -> None:
-        """One event of a region, line by line through the table, then its blank line."""
-        for line in (*block.split("\n"), ""):
+    def _take_lines(self, lines: Iterable[str], append: Callable[[RawEvent], None]) -> None:
+        """One table step per line."""
+        for line in lines:
+            # _step, inlined for speed: a live state has a row for every kind of line.
             kind, value = classify(line)
             handler, next_state = SSE_TRANSITIONS[(self._state, kind)]
             event = handler(self, value) if handler is not None else None

@@ -386,14 +386,39 @@ def test_sse_cut_in_two_at_each_offset(binding: Binding, serve: Serve, chunked: 
 
     expected = [{"n": 1, "text": "é✓"}, {"n": 2}]
     assert run(binding, server, case) == [expected] * len(offsets)
-    # The core closes a stream at [DONE].  aiohttp and trio keep the connection when
-    # the end of the body has already arrived, as it has with a Content-Length (with
-    # chunked framing the last chunk may come a moment later); httpx offers no way to
-    # tell, so its binding closes the connection of each stream.
-    if binding.name.startswith("httpx"):
-        assert server.connection_count == len(offsets)
-    elif not chunked:
-        assert server.connection_count == 1
+    # At [DONE] the core reads the rest of the body (the last chunk) before closing the
+    # stream, so every binding keeps the one connection for every stream.
+    assert server.connection_count == 1
+
+
+@pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "content-length"])
+@pytest.mark.parametrize("read", ["typed", "events"])
+def test_a_stream_read_to_done_leaves_its_connection_for_the_next_call(
+    binding: Binding, serve: Serve, chunked: bool, read: str
+) -> None:
+    """After [DONE] the core drains what is left of the body (a chunked body's last chunk
+    is sent after it), so the connection goes back to the pool: three streams and a
+    plain call share one connection on every binding."""
+    events = [{"n": n} for n in range(3)]
+    stream = sse_reply(events, chunked=chunked, delay_between_chunks=0.01)
+    script = Script().enqueue("POST", CHAT_PATH, stream, stream, stream)
+    script.enqueue("GET", "/v1/models", json_reply({"object": "list", "data": []}))
+    server = serve(script)
+
+    async def case(client: Any) -> tuple[list[list[Any]], Any]:
+        results = []
+        for _ in range(3):
+            async with await client.post("/chat/completions", body=CHAT, stream=True) as s:
+                items = s.aiter_events() if read == "events" else s
+                results.append([event async for event in items])
+        return results, await client.get("/models")
+
+    streams, models = run(binding, server, case)
+    if read == "events":
+        streams = [[payload.data for payload in payloads] for payloads in streams]
+    assert streams == [events] * 3
+    assert models == {"object": "list", "data": []}
+    assert server.connection_count == 1
 
 
 def test_error_event_inside_a_stream(binding: Binding, serve: Serve) -> None:

@@ -40,6 +40,10 @@ class LazyModels:
 
 lazy_models = LazyModels()
 
+#: ``UNSET`` typed as a plain object: builders leave out a required parameter given as
+#: ``UNSET`` (typed without ``UnsetType``, so compared with this) like an optional one.
+UNSET_OBJECT: object = UNSET
+
 
 def json_part(value: object) -> object:
     """A multipart part the spec sends as JSON: its compact JSON text (``UNSET`` kept)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -92,7 +92,7 @@ def _admin_organization_admin_api_keys_create(
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
     body: dict[str, object] = {}
-    if name is not UNSET:
+    if name is not UNSET_OBJECT:
         body["name"] = name
     if expires_in_seconds is not UNSET:
         body["expires_in_seconds"] = expires_in_seconds
@@ -316,7 +316,7 @@ def _admin_organization_certificates_create(
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
     body: dict[str, object] = {}
-    if certificate is not UNSET:
+    if certificate is not UNSET_OBJECT:
         body["certificate"] = certificate
     if name is not UNSET:
         body["name"] = name
@@ -1008,9 +1008,9 @@ def _admin_organization_invites_create(
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
     body: dict[str, object] = {}
-    if email is not UNSET:
+    if email is not UNSET_OBJECT:
         body["email"] = email
-    if role is not UNSET:
+    if role is not UNSET_OBJECT:
         body["role"] = role
     if projects is not UNSET:
         body["projects"] = projects
@@ -1170,7 +1170,7 @@ def _admin_organization_projects_create(
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
     body: dict[str, object] = {}
-    if name is not UNSET:
+    if name is not UNSET_OBJECT:
         body["name"] = name
     if residency is not UNSET:
         body["residency"] = residency
@@ -2127,9 +2127,9 @@ def _admin_organization_projects_roles_create(
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
     body: dict[str, object] = {}
-    if role_name is not UNSET:
+    if role_name is not UNSET_OBJECT:
         body["role_name"] = role_name
-    if permissions is not UNSET:
+    if permissions is not UNSET_OBJECT:
         body["permissions"] = permissions
     if description is not UNSET:
         body["description"] = description
@@ -2310,7 +2310,7 @@ def _admin_organization_projects_service_accounts_create(
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
     body: dict[str, object] = {}
-    if name is not UNSET:
+    if name is not UNSET_OBJECT:
         body["name"] = name
     if create_service_account_only is not UNSET:
         body["create_service_account_only"] = create_service_account_only
@@ -2802,7 +2802,7 @@ def _admin_organization_projects_users_create(
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
     body: dict[str, object] = {}
-    if role is not UNSET:
+    if role is not UNSET_OBJECT:
         body["role"] = role
     if user_id is not UNSET:
         body["user_id"] = user_id
@@ -3113,9 +3113,9 @@ def _admin_organization_roles_create(
     Reference: https://platform.openai.com/docs/api-reference/administration
     """
     body: dict[str, object] = {}
-    if role_name is not UNSET:
+    if role_name is not UNSET_OBJECT:
         body["role_name"] = role_name
-    if permissions is not UNSET:
+    if permissions is not UNSET_OBJECT:
         body["permissions"] = permissions
     if description is not UNSET:
         body["description"] = description
@@ -3561,7 +3561,7 @@ def _admin_organization_usage_audio_speeches(
     Reference: https://platform.openai.com/docs/api-reference/usage-audio-speeches
     """
     query: dict[str, object] = {}
-    if start_time is not UNSET:
+    if start_time is not UNSET_OBJECT:
         query["start_time"] = start_time
     if end_time is not UNSET:
         query["end_time"] = end_time
@@ -3620,7 +3620,7 @@ def _admin_organization_usage_audio_transcriptions(
     Reference: https://platform.openai.com/docs/api-reference/usage-audio-transcriptions
     """
     query: dict[str, object] = {}
-    if start_time is not UNSET:
+    if start_time is not UNSET_OBJECT:
         query["start_time"] = start_time
     if end_time is not UNSET:
         query["end_time"] = end_time
@@ -3676,7 +3676,7 @@ def _admin_organization_usage_code_interpreter_sessions(
     Reference: https://platform.openai.com/docs/api-reference/usage-code-interpreter-sessions
     """
     query: dict[str, object] = {}
-    if start_time is not UNSET:
+    if start_time is not UNSET_OBJECT:
         query["start_time"] = start_time
     if end_time is not UNSET:
         query["end_time"] = end_time
@@ -3733,7 +3733,7 @@ def _admin_organization_usage_completions(
     Reference: https://platform.openai.com/docs/api-reference/usage-completions
     """
     query: dict[str, object] = {}
-    if start_time is not UNSET:
+    if start_time is not UNSET_OBJECT:
         query["start_time"] = start_time
     if end_time is not UNSET:
         query["end_time"] = end_time
@@ -3792,7 +3792,7 @@ def _admin_organization_usage_costs(
     Reference: https://platform.openai.com/docs/api-reference/usage-costs
     """
     query: dict[str, object] = {}
-    if start_time is not UNSET:
+    if start_time is not UNSET_OBJECT:
         query["start_time"] = start_time
     if end_time is not UNSET:
         query["end_time"] = end_time
@@ -3847,7 +3847,7 @@ def _admin_organization_usage_embeddings(
     Reference: https://platform.openai.com/docs/api-reference/usage-embeddings
     """
     query: dict[str, object] = {}
-    if start_time is not UNSET:
+    if start_time is not UNSET_OBJECT:
         query["start_time"] = start_time
     if end_time is not UNSET:
         query["end_time"] = end_time
@@ -3907,7 +3907,7 @@ def _admin_organization_usage_file_search_calls(
     Reference: https://platform.openai.com/docs/api-reference/usage-file-search-calls
     """
     query: dict[str, object] = {}
-    if start_time is not UNSET:
+    if start_time is not UNSET_OBJECT:
         query["start_time"] = start_time
     if end_time is not UNSET:
         query["end_time"] = end_time
@@ -3971,7 +3971,7 @@ def _admin_organization_usage_images(
     Reference: https://platform.openai.com/docs/api-reference/usage-images
     """
     query: dict[str, object] = {}
-    if start_time is not UNSET:
+    if start_time is not UNSET_OBJECT:
         query["start_time"] = start_time
     if end_time is not UNSET:
         query["end_time"] = end_time
@@ -4034,7 +4034,7 @@ def _admin_organization_usage_moderations(
     Reference: https://platform.openai.com/docs/api-reference/usage-moderations
     """
     query: dict[str, object] = {}
-    if start_time is not UNSET:
+    if start_time is not UNSET_OBJECT:
         query["start_time"] = start_time
     if end_time is not UNSET:
         query["end_time"] = end_time
@@ -4090,7 +4090,7 @@ def _admin_organization_usage_vector_stores(
     Reference: https://platform.openai.com/docs/api-reference/usage-vector-stores
     """
     query: dict[str, object] = {}
-    if start_time is not UNSET:
+    if start_time is not UNSET_OBJECT:
         query["start_time"] = start_time
     if end_time is not UNSET:
         query["end_time"] = end_time
@@ -4145,7 +4145,7 @@ def _admin_organization_usage_web_search_calls(
     Reference: https://platform.openai.com/docs/api-reference/usage-web-search-calls
     """
     query: dict[str, object] = {}
-    if start_time is not UNSET:
+    if start_time is not UNSET_OBJECT:
         query["start_time"] = start_time
     if end_time is not UNSET:
         query["end_time"] = end_time

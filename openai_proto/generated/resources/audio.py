@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint, streaming_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -55,11 +55,11 @@ def _audio_speech_create(
     Reference: https://platform.openai.com/docs/api-reference/audio
     """
     body: dict[str, object] = {}
-    if model is not UNSET:
+    if model is not UNSET_OBJECT:
         body["model"] = model
-    if input is not UNSET:
+    if input is not UNSET_OBJECT:
         body["input"] = input
-    if voice is not UNSET:
+    if voice is not UNSET_OBJECT:
         body["voice"] = voice
     if instructions is not UNSET:
         body["instructions"] = instructions
@@ -127,9 +127,9 @@ def _audio_transcriptions_create(
     Reference: https://platform.openai.com/docs/api-reference/audio
     """
     body: dict[str, object] = {}
-    if file is not UNSET:
+    if file is not UNSET_OBJECT:
         body["file"] = file
-    if model is not UNSET:
+    if model is not UNSET_OBJECT:
         body["model"] = model
     if language is not UNSET:
         body["language"] = language
@@ -209,9 +209,9 @@ def _audio_transcriptions_create_stream(
     Reference: https://platform.openai.com/docs/api-reference/audio
     """
     body: dict[str, object] = {}
-    if file is not UNSET:
+    if file is not UNSET_OBJECT:
         body["file"] = file
-    if model is not UNSET:
+    if model is not UNSET_OBJECT:
         body["model"] = model
     if language is not UNSET:
         body["language"] = language
@@ -272,9 +272,9 @@ def _audio_translations_create(
     Reference: https://platform.openai.com/docs/api-reference/audio
     """
     body: dict[str, object] = {}
-    if file is not UNSET:
+    if file is not UNSET_OBJECT:
         body["file"] = file
-    if model is not UNSET:
+    if model is not UNSET_OBJECT:
         body["model"] = model
     if prompt is not UNSET:
         body["prompt"] = prompt

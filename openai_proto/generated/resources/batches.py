@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -75,11 +75,11 @@ def _batches_create(
     Reference: https://platform.openai.com/docs/api-reference/batch
     """
     body: dict[str, object] = {}
-    if input_file_id is not UNSET:
+    if input_file_id is not UNSET_OBJECT:
         body["input_file_id"] = input_file_id
-    if endpoint is not UNSET:
+    if endpoint is not UNSET_OBJECT:
         body["endpoint"] = endpoint
-    if completion_window is not UNSET:
+    if completion_window is not UNSET_OBJECT:
         body["completion_window"] = completion_window
     if metadata is not UNSET:
         body["metadata"] = metadata

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.helpers.runs import RunsHelpers
 from openai_proto.helpers.threads import ThreadsHelpers
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint, streaming_endpoint
@@ -139,7 +139,7 @@ def _beta_assistants_create(
     Reference: https://platform.openai.com/docs/api-reference/assistants
     """
     body: dict[str, object] = {}
-    if model is not UNSET:
+    if model is not UNSET_OBJECT:
         body["model"] = model
     if name is not UNSET:
         body["name"] = name
@@ -402,9 +402,9 @@ def _beta_chatkit_sessions_create(
     Reference: https://platform.openai.com/docs/api-reference/chatkit/sessions/create
     """
     body: dict[str, object] = {}
-    if workflow is not UNSET:
+    if workflow is not UNSET_OBJECT:
         body["workflow"] = workflow
-    if user is not UNSET:
+    if user is not UNSET_OBJECT:
         body["user"] = user
     if expires_after is not UNSET:
         body["expires_after"] = expires_after
@@ -615,7 +615,7 @@ def _beta_realtime_sessions_create(
     Reference: https://platform.openai.com/docs/api-reference/realtime
     """
     body: dict[str, object] = {}
-    if client_secret is not UNSET:
+    if client_secret is not UNSET_OBJECT:
         body["client_secret"] = client_secret
     if modalities is not UNSET:
         body["modalities"] = modalities
@@ -774,7 +774,7 @@ def _beta_responses_compact(
     if betas is not UNSET:
         headers["openai-beta"] = ",".join(betas)
     body: dict[str, object] = {}
-    if model is not UNSET:
+    if model is not UNSET_OBJECT:
         body["model"] = model
     if input is not UNSET:
         body["input"] = input
@@ -1444,7 +1444,7 @@ def _beta_threads_create_and_run(
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
     body: dict[str, object] = {}
-    if assistant_id is not UNSET:
+    if assistant_id is not UNSET_OBJECT:
         body["assistant_id"] = assistant_id
     if thread is not UNSET:
         body["thread"] = thread
@@ -1570,7 +1570,7 @@ def _beta_threads_create_and_run_stream(
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
     body: dict[str, object] = {}
-    if assistant_id is not UNSET:
+    if assistant_id is not UNSET_OBJECT:
         body["assistant_id"] = assistant_id
     if thread is not UNSET:
         body["thread"] = thread
@@ -1742,9 +1742,9 @@ def _beta_threads_messages_create(
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
     body: dict[str, object] = {}
-    if role is not UNSET:
+    if role is not UNSET_OBJECT:
         body["role"] = role
-    if content is not UNSET:
+    if content is not UNSET_OBJECT:
         body["content"] = content
     if attachments is not UNSET:
         body["attachments"] = attachments
@@ -1983,7 +1983,7 @@ def _beta_threads_runs_create(
     if include is not UNSET:
         query["include"] = include
     body: dict[str, object] = {}
-    if assistant_id is not UNSET:
+    if assistant_id is not UNSET_OBJECT:
         body["assistant_id"] = assistant_id
     if model is not UNSET:
         body["model"] = model
@@ -2073,7 +2073,7 @@ def _beta_threads_runs_create_stream(
     if include is not UNSET:
         query["include"] = include
     body: dict[str, object] = {}
-    if assistant_id is not UNSET:
+    if assistant_id is not UNSET_OBJECT:
         body["assistant_id"] = assistant_id
     if model is not UNSET:
         body["model"] = model
@@ -2220,7 +2220,7 @@ def _beta_threads_runs_submit_tool_outputs(
     Reference: https://platform.openai.com/docs/api-reference/threads
     """
     body: dict[str, object] = {}
-    if tool_outputs is not UNSET:
+    if tool_outputs is not UNSET_OBJECT:
         body["tool_outputs"] = tool_outputs
     if stream is not UNSET:
         body["stream"] = stream

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.helpers.chat_completions import ChatCompletionsHelpers
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint, streaming_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
@@ -103,9 +103,9 @@ def _chat_completions_create(
     Reference: https://platform.openai.com/docs/api-reference/chat/create
     """
     body: dict[str, object] = {}
-    if messages is not UNSET:
+    if messages is not UNSET_OBJECT:
         body["messages"] = messages
-    if model is not UNSET:
+    if model is not UNSET_OBJECT:
         body["model"] = model
     if metadata is not UNSET:
         body["metadata"] = metadata
@@ -249,9 +249,9 @@ def _chat_completions_create_stream(
     Reference: https://platform.openai.com/docs/api-reference/chat/create
     """
     body: dict[str, object] = {}
-    if messages is not UNSET:
+    if messages is not UNSET_OBJECT:
         body["messages"] = messages
-    if model is not UNSET:
+    if model is not UNSET_OBJECT:
         body["model"] = model
     if metadata is not UNSET:
         body["metadata"] = metadata

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.resource import M, Resource, streaming_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -54,9 +54,9 @@ def _completions_create(
     Reference: https://platform.openai.com/docs/api-reference/completions
     """
     body: dict[str, object] = {}
-    if model is not UNSET:
+    if model is not UNSET_OBJECT:
         body["model"] = model
-    if prompt is not UNSET:
+    if prompt is not UNSET_OBJECT:
         body["prompt"] = prompt
     if best_of is not UNSET:
         body["best_of"] = best_of
@@ -138,9 +138,9 @@ def _completions_create_stream(
     Reference: https://platform.openai.com/docs/api-reference/completions
     """
     body: dict[str, object] = {}
-    if model is not UNSET:
+    if model is not UNSET_OBJECT:
         body["model"] = model
-    if prompt is not UNSET:
+    if prompt is not UNSET_OBJECT:
         body["prompt"] = prompt
     if best_of is not UNSET:
         body["best_of"] = best_of

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.resource import M, Resource, endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -37,9 +37,9 @@ def _embeddings_create(
     Reference: https://platform.openai.com/docs/api-reference/embeddings
     """
     body: dict[str, object] = {}
-    if input is not UNSET:
+    if input is not UNSET_OBJECT:
         body["input"] = input
-    if model is not UNSET:
+    if model is not UNSET_OBJECT:
         body["model"] = model
     if encoding_format is not UNSET:
         body["encoding_format"] = encoding_format

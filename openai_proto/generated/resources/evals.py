@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -46,9 +46,9 @@ def _evals_create(
     Reference: https://platform.openai.com/docs/api-reference/evals/post
     """
     body: dict[str, object] = {}
-    if data_source_config is not UNSET:
+    if data_source_config is not UNSET_OBJECT:
         body["data_source_config"] = data_source_config
-    if testing_criteria is not UNSET:
+    if testing_criteria is not UNSET_OBJECT:
         body["testing_criteria"] = testing_criteria
     if name is not UNSET:
         body["name"] = name
@@ -256,7 +256,7 @@ def _evals_runs_create(
     Reference: https://platform.openai.com/docs/api-reference/evals
     """
     body: dict[str, object] = {}
-    if data_source is not UNSET:
+    if data_source is not UNSET_OBJECT:
         body["data_source"] = data_source
     if name is not UNSET:
         body["name"] = name

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -67,9 +67,9 @@ def _files_create(
     Reference: https://platform.openai.com/docs/api-reference/files
     """
     body: dict[str, object] = {}
-    if file is not UNSET:
+    if file is not UNSET_OBJECT:
         body["file"] = file
-    if purpose is not UNSET:
+    if purpose is not UNSET_OBJECT:
         body["purpose"] = purpose
     if expires_after is not UNSET:
         body["expires_after"] = expires_after

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -50,9 +50,9 @@ def _fine_tuning_alpha_graders_run(
     Reference: https://platform.openai.com/docs/api-reference/graders
     """
     body: dict[str, object] = {}
-    if grader is not UNSET:
+    if grader is not UNSET_OBJECT:
         body["grader"] = grader
-    if model_sample is not UNSET:
+    if model_sample is not UNSET_OBJECT:
         body["model_sample"] = model_sample
     if item is not UNSET:
         body["item"] = item
@@ -309,9 +309,9 @@ def _fine_tuning_jobs_create(
     Reference: https://platform.openai.com/docs/api-reference/fine-tuning
     """
     body: dict[str, object] = {}
-    if model is not UNSET:
+    if model is not UNSET_OBJECT:
         body["model"] = model
-    if training_file is not UNSET:
+    if training_file is not UNSET_OBJECT:
         body["training_file"] = training_file
     if hyperparameters is not UNSET:
         body["hyperparameters"] = hyperparameters

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.resource import M, Resource, endpoint, streaming_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -45,7 +45,7 @@ def _images_create_variation(
     Reference: https://platform.openai.com/docs/api-reference/images
     """
     body: dict[str, object] = {}
-    if image is not UNSET:
+    if image is not UNSET_OBJECT:
         body["image"] = image
     if model is not UNSET:
         body["model"] = model
@@ -112,9 +112,9 @@ def _images_edit(
     Reference: https://platform.openai.com/docs/api-reference/images
     """
     body: dict[str, object] = {}
-    if images is not UNSET:
+    if images is not UNSET_OBJECT:
         body["images"] = images
-    if prompt is not UNSET:
+    if prompt is not UNSET_OBJECT:
         body["prompt"] = prompt
     if model is not UNSET:
         body["model"] = model
@@ -197,9 +197,9 @@ def _images_edit_stream(
     Reference: https://platform.openai.com/docs/api-reference/images
     """
     body: dict[str, object] = {}
-    if images is not UNSET:
+    if images is not UNSET_OBJECT:
         body["images"] = images
-    if prompt is not UNSET:
+    if prompt is not UNSET_OBJECT:
         body["prompt"] = prompt
     if model is not UNSET:
         body["model"] = model
@@ -294,7 +294,7 @@ def _images_generate(
     Reference: https://platform.openai.com/docs/api-reference/images
     """
     body: dict[str, object] = {}
-    if prompt is not UNSET:
+    if prompt is not UNSET_OBJECT:
         body["prompt"] = prompt
     if model is not UNSET:
         body["model"] = model
@@ -389,7 +389,7 @@ def _images_generate_stream(
     Reference: https://platform.openai.com/docs/api-reference/images
     """
     body: dict[str, object] = {}
-    if prompt is not UNSET:
+    if prompt is not UNSET_OBJECT:
         body["prompt"] = prompt
     if model is not UNSET:
         body["model"] = model

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.resource import M, Resource, endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -45,7 +45,7 @@ def _moderations_create(
     Reference: https://platform.openai.com/docs/api-reference/moderations
     """
     body: dict[str, object] = {}
-    if input is not UNSET:
+    if input is not UNSET_OBJECT:
         body["input"] = input
     if model is not UNSET:
         body["model"] = model

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import json_part, lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, json_part, lazy_models
 from openai_proto.resource import M, Resource, endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -87,7 +87,7 @@ def _realtime_calls_accept(
     Reference: https://platform.openai.com/docs/api-reference/realtime-calls
     """
     body: dict[str, object] = {}
-    if type is not UNSET:
+    if type is not UNSET_OBJECT:
         body["type"] = type
     if output_modalities is not UNSET:
         body["output_modalities"] = output_modalities
@@ -167,9 +167,9 @@ def _realtime_calls_create(
             ),
         )
     body: dict[str, object] = {}
-    if sdp is not UNSET:
+    if sdp is not UNSET_OBJECT:
         body["sdp"] = sdp
-    if session is not UNSET:
+    if session is not UNSET_OBJECT:
         body["session"] = json_part(session)
     return Call(
         method="POST",
@@ -347,7 +347,7 @@ def _realtime_translations_client_secrets_create(
     Reference: https://platform.openai.com/docs/api-reference/realtime
     """
     body: dict[str, object] = {}
-    if session is not UNSET:
+    if session is not UNSET_OBJECT:
         body["session"] = session
     if expires_after is not UNSET:
         body["expires_after"] = expires_after

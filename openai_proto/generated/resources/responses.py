@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.helpers.responses import ResponsesHelpers
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint, streaming_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
@@ -101,7 +101,7 @@ def _responses_compact(
     Reference: https://platform.openai.com/docs/api-reference/responses
     """
     body: dict[str, object] = {}
-    if model is not UNSET:
+    if model is not UNSET_OBJECT:
         body["model"] = model
     if input is not UNSET:
         body["input"] = input

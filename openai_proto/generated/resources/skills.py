@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -225,7 +225,7 @@ def _skills_versions_create(
     ``POST /skills/{skill_id}/versions``
     """
     body: dict[str, object] = {}
-    if files is not UNSET:
+    if files is not UNSET_OBJECT:
         body["files"] = files
     if default is not UNSET:
         body["default"] = default

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.resource import M, Resource, endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -64,7 +64,7 @@ def _uploads_complete(
     Reference: https://platform.openai.com/docs/api-reference/uploads
     """
     body: dict[str, object] = {}
-    if part_ids is not UNSET:
+    if part_ids is not UNSET_OBJECT:
         body["part_ids"] = part_ids
     if md5 is not UNSET:
         body["md5"] = md5
@@ -104,13 +104,13 @@ def _uploads_create(
     Reference: https://platform.openai.com/docs/api-reference/uploads
     """
     body: dict[str, object] = {}
-    if filename is not UNSET:
+    if filename is not UNSET_OBJECT:
         body["filename"] = filename
-    if purpose is not UNSET:
+    if purpose is not UNSET_OBJECT:
         body["purpose"] = purpose
-    if bytes is not UNSET:
+    if bytes is not UNSET_OBJECT:
         body["bytes"] = bytes
-    if mime_type is not UNSET:
+    if mime_type is not UNSET_OBJECT:
         body["mime_type"] = mime_type
     if expires_after is not UNSET:
         body["expires_after"] = expires_after

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -209,7 +209,7 @@ def _vector_stores_search(
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
     body: dict[str, object] = {}
-    if query is not UNSET:
+    if query is not UNSET_OBJECT:
         body["query"] = query
     if rewrite_query is not UNSET:
         body["rewrite_query"] = rewrite_query
@@ -486,7 +486,7 @@ def _vector_stores_files_create(
     Reference: https://platform.openai.com/docs/api-reference/vector_stores
     """
     body: dict[str, object] = {}
-    if file_id is not UNSET:
+    if file_id is not UNSET_OBJECT:
         body["file_id"] = file_id
     if chunking_strategy is not UNSET:
         body["chunking_strategy"] = chunking_strategy

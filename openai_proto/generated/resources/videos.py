@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from openai_proto.call import Call, TimeoutOption, make_options
-from openai_proto.generated.resources._support import lazy_models
+from openai_proto.generated.resources._support import UNSET_OBJECT, lazy_models
 from openai_proto.resource import M, Resource, endpoint, paged_endpoint
 from openai_proto.sentinels import UNSET, UnsetType
 
@@ -49,7 +49,7 @@ def _videos_create(
     Reference: https://platform.openai.com/docs/api-reference/videos/create
     """
     body: dict[str, object] = {}
-    if prompt is not UNSET:
+    if prompt is not UNSET_OBJECT:
         body["prompt"] = prompt
     if model is not UNSET:
         body["model"] = model
