@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import typing
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any, TypeVar
 
@@ -82,16 +84,36 @@ def _charset(response: Response) -> str:
 #: First bytes of a JSON object or array: no byte order mark, not UTF-16/32 (whose
 #: second byte would be NUL), so ``json.loads`` would decode the bytes as UTF-8.
 _JSON_STARTS = (b"{", b"[")
+#: The C scanner under ``json.loads``, and what ``json.loads`` lets follow a value.
+_SCAN: Callable[[str, int], tuple[Any, int]]
+_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_TRAILING_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def loads(body: bytes) -> Any:
+    """``json.loads(body)``: the same value, or the same error.
+
+    A body that starts as a JSON object or array is decoded as UTF-8 and handed to the
+    scanner directly, skipping ``json.loads``' encoding detection and set-up; anything
+    else, or anything the scanner rejects, goes through ``json.loads`` itself."""
+    if body[:1] not in _JSON_STARTS or body[1:2] == b"\x00":
+        return json.loads(body)
+    text = body.decode("utf-8", "surrogatepass")
+    try:
+        value, end = _SCAN(text, 0)
+    except (StopIteration, ValueError):
+        return json.loads(text)  # raises json's own error for it
+    size = len(text)
+    if end != size and _TRAILING_SPACE.match(text, end).end() != size:  # type: ignore[union-attr]
+        return json.loads(text)  # "Extra data"
+    return value
 
 
 def parse_json(response: Response, request: Request | None = None) -> Any:
     """The body as JSON; a body that is not JSON raises :class:`APIResponseValidationError`."""
     body = response.body
     try:
-        if body[:1] in _JSON_STARTS and body[1:2] != b"\x00":
-            # What json.loads(bytes) decodes as UTF-8, without its encoding detection.
-            return json.loads(body.decode("utf-8", "surrogatepass"))
-        return json.loads(body)
+        return loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         preview = body[:200].decode("utf-8", "replace")
         raise APIResponseValidationError(

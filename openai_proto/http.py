@@ -26,9 +26,13 @@ SENSITIVE_HEADERS = frozenset({"authorization", "api-key", "openai-api-key", "x-
 def find_header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
     """The first value of header ``name`` (case-insensitive), or ``None``."""
     wanted = name.lower()
+    if not wanted.isascii():
+        return next((value for key, value in headers if key.lower() == wanted), None)
+    # Only a name of the same length can lower-case to an ASCII name (no character
+    # lower-cases to several ASCII ones): comparing lengths first makes no new strings.
     size = len(wanted)
     for key, value in headers:
-        if len(key) == size and key.lower() == wanted:  # lengths first: no new string
+        if len(key) == size and key.lower() == wanted:
             return value
     return None
 

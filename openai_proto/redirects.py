@@ -51,8 +51,10 @@ def follow(request: Request, head: ResponseHead) -> Request | None:
 
     A ``Location`` that is not an ``http``/``https`` URL raises :class:`TransportError`.
     """
+    if head.status not in REDIRECT_STATUSES:  # most responses: no header lookup
+        return None
     location = head.header("location")
-    if head.status not in REDIRECT_STATUSES or location is None:
+    if location is None:
         return None
     url = urljoin(request.url, location.strip())
     headers = request.headers

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -15,10 +16,18 @@ from openai_proto import (
     Config,
     InvalidRequestError,
     Timeout,
+    build,
     build_request,
     make_options,
 )
-from openai_proto.build import dumps, encode_path_param, fill_path, query_pairs, user_agent
+from openai_proto.build import (
+    dumps,
+    encode_path_param,
+    fill_path,
+    merge_headers,
+    query_pairs,
+    user_agent,
+)
 
 CONFIG = Config(api_key="sk-test-secret", organization="org-1", project="proj-1")
 
@@ -237,3 +246,95 @@ def test_binary_body_is_sent_raw() -> None:
     )
     assert request.body == b"\x00\x01"
     assert request.header("content-type") == "audio/wav"
+
+
+# -- the merge, against a plain reference -----------------------------------------------------
+
+#: Names that differ only in case, and values: valid ones, OMIT, and invalid ones.
+header_names = st.sampled_from(["X-A", "x-a", "X-B", "x-b", "Accept", "User-Agent", "Bad Name"])
+header_values = st.sampled_from(["v", "w", "", "a b", OMIT, "a\nb", "nul\x00", 3])
+header_layers = st.lists(st.dictionaries(header_names, header_values, max_size=4), max_size=4)
+
+
+def reference_merge(layers: Sequence[Mapping[str, Any]]) -> tuple[tuple[str, str], ...]:
+    """The rule written plainly: later layers win, names compared lower-cased, OMIT removes,
+    any invalid header raises."""
+    merged: dict[str, tuple[str, str]] = {}
+    for layer in layers:
+        for name, value in layer.items():
+            if value is OMIT:
+                merged.pop(name.lower(), None)
+                continue
+            if " " in name or not isinstance(value, str) or any(c in value for c in "\r\n\0"):
+                raise InvalidRequestError(name)
+            merged[name.lower()] = (name, value)
+    return tuple(merged.values())
+
+
+@given(header_layers)
+def test_merge_headers_follows_the_plain_rule(layers: list[dict[str, Any]]) -> None:
+    try:
+        expected: Any = reference_merge(layers)
+    except InvalidRequestError:
+        expected = InvalidRequestError
+    for _ in range(2):  # the second time, the names are already known to be valid
+        try:
+            result: Any = merge_headers(*layers)
+        except InvalidRequestError:
+            result = InvalidRequestError
+        assert result == expected
+
+
+@given(header_layers)
+def test_a_request_sends_the_merged_headers_over_the_base_ones(
+    layers: list[dict[str, Any]],
+) -> None:
+    config = Config(api_key="sk-test-secret", default_headers=layers[0] if layers else {})
+    headers = layers[1] if len(layers) > 1 else {}
+    extra = layers[2] if len(layers) > 2 else {}
+    base = {
+        "Accept": "application/json",
+        "User-Agent": user_agent("sans-io"),
+        "Content-Type": "application/json",
+    }
+    layered: list[Mapping[str, Any]] = [
+        base,
+        {"Authorization": "Bearer sk-test-secret"},
+        config.default_headers,
+    ]
+    try:
+        expected: Any = reference_merge([*layered, headers, extra])
+    except InvalidRequestError:
+        expected = InvalidRequestError
+    options = make_options(extra_headers=extra)
+    try:
+        request = build_request(
+            config, call(body={}, body_kind="json", headers=headers, options=options)
+        )
+    except InvalidRequestError:
+        assert expected is InvalidRequestError
+    else:
+        assert request.headers == expected
+
+
+def test_the_remembered_header_names_never_hold_a_credential() -> None:
+    config = Config(api_key="sk-remember-me-not", default_headers={"X-Api-Key": "sk-other"})
+    build_request(config, call(headers={"X-Custom": "c"}))
+    remembered = repr(build._CHECKED_NAMES) + repr(build._checked_base_layer.cache_info())
+    assert "x-custom" in remembered
+    assert "sk-remember-me-not" not in remembered
+    assert "sk-other" not in remembered
+
+
+def test_dumps_matches_the_standard_encoder() -> None:
+    value = {"é": ["✓", 1.5, None, True, {"nested": [1, 2]}], "b": "\u2028\x00"}
+    standard = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    assert dumps(value) == standard.encode("utf-8")
+
+
+def test_dumps_detects_circular_references() -> None:
+    loop: list[Any] = []
+    loop.append(loop)
+    with pytest.raises(InvalidRequestError, match="Circular reference"):
+        dumps(loop)
+    assert dumps([1]) == b"[1]"  # nothing is left over from the failed call

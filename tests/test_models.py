@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import itertools
 import json
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from openai_proto import sentinels
 from openai_proto._models.core import LENIENT
+from openai_proto._models.lenient import list_field_items, model_field_class
 from openai_proto.errors import InvalidRequestError, OpenAIError
 from openai_proto.models import (
     JSON_KEY,
@@ -37,7 +39,7 @@ from openai_proto.models import (
     unstructure,
 )
 from openai_proto.testing.strategies import drifted_json, json_values, models, well_formed_json
-from tests.strategies import recursive_model, top_level_types
+from tests.strategies import model_classes, recursive_model, top_level_types
 
 # -- models shaped like the API's ---------------------------------------------------------
 
@@ -469,6 +471,47 @@ def test_top_level_annotations_other_than_models() -> None:
     assert round_trip({"a": {"name": "f"}}, dict[str, Function]) == {"a": Function(name="f")}
     assert round_trip({"name": "f"}, Annotated[Function, "meta"]) == Function(name="f")
     assert round_trip("text", Function) == "text"
+
+
+@given(st.data())
+def test_list_fields_decode_piece_by_piece_as_they_decode_whole(data: st.DataObject) -> None:
+    # what a caller holding a long array in pieces relies on (the chat stream's logprobs)
+    cls = data.draw(model_classes(depth=2))
+    value = data.draw(drifted_json(cls))
+    if type(value) is not dict:
+        return
+    whole = structure(value, cls)
+    for key, items in value.items():
+        plan = list_field_items(cls, key)
+        if plan is None or type(items) is not list:
+            continue
+        name, load = plan
+        cuts = sorted(data.draw(st.lists(st.integers(0, len(items)), max_size=3)))
+        bounds = [0, *cuts, len(items)]
+        pieces = [items[a:b] for a, b in itertools.pairwise(bounds)]
+        decoded = [load(item) for piece in pieces for item in piece]
+        note(f"{key=} {pieces=}")
+        assert decoded == getattr(whole, name)
+
+
+def test_list_field_items_only_for_plain_list_fields() -> None:
+    plan = list_field_items(Message, "tool_calls")
+    assert plan is not None
+    assert plan[0] == "tool_calls"
+    assert plan[1]({"id": "c"}) == structure({"id": "c"}, ToolCall)
+    assert plan[1]("junk") == "junk"  # kept as it is, as in the whole list
+    assert list_field_items(Message, "content") is None  # a union: decoded as a whole
+    assert list_field_items(Message, "role") is None
+    assert list_field_items(Message, "no such key") is None
+    assert list_field_items(Completion, "scores") is None  # a map
+
+
+def test_model_field_class_names_the_model_an_object_decodes_to() -> None:
+    assert model_field_class(Choice, "message") is Message
+    assert model_field_class(ToolCall, "function") is Function
+    assert model_field_class(Message, "content") is None  # a union
+    assert model_field_class(Completion, "choices") is None  # a list
+    assert model_field_class(Choice, "no such key") is None
 
 
 # -- tagged unions --------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import typing
+from collections.abc import Coroutine
 from typing import Any
 
 import pytest
 
+import openai_proto
 from openai_proto import AsyncClient, Client, Config, LocalProtocolError
 from openai_proto.pages import AsyncPage, Page, SyncPage, next_page_call
 from openai_proto.resource import SANS, Async, Sans, Sync, SyncRaw
@@ -126,3 +129,47 @@ def test_get_next_page_without_one_is_a_clear_error() -> None:
     files: Files[Sync] = Files(Client(transport, CONFIG))
     with pytest.raises(LocalProtocolError, match="has_next_page"):
         files.list().get_next_page()
+
+
+# -- each node makes its children and bound methods once ---------------------------------------
+
+
+def test_a_client_makes_each_resource_and_method_once() -> None:
+    client = Client(MemoryTransport(replay(json_reply({"id": "c"}))), CONFIG)
+    assert client.chat is client.chat
+    assert client.chat.completions is client.chat.completions
+    assert client.chat.completions.create is client.chat.completions.create
+    assert client.files.list is client.files.list
+    assert getattr(client.chat.completions.create, "__name__", None) == "_chat_completions_create"
+    assert client.chat.completions.create(model="m", messages=[]).id == "c"
+
+
+def test_copies_of_a_client_run_calls_with_their_own_settings() -> None:
+    transport = MemoryTransport(replay(json_reply({"id": "c"}, headers=[("x-request-id", "r")])))
+    client = Client(transport, CONFIG)
+    client.chat.completions.create(model="m", messages=[])  # fills the client's memo
+    copy = client.with_options(default_headers={"X-Copy": "yes"})
+    copy.chat.completions.create(model="m", messages=[])
+    raw = client.with_raw_response.chat.completions.create(model="m", messages=[])
+    client.chat.completions.create(model="m", messages=[])
+    sent = [request.header("x-copy") for request in transport.requests]
+    assert sent == [None, "yes", None, None]
+    assert copy.chat is not client.chat
+    assert raw.request_id == "r"
+
+
+def test_async_clients_and_the_sans_tree_keep_their_resources_too() -> None:
+    transport = AsyncMemoryTransport(replay(json_reply({"id": "c"})))
+    client = AsyncClient(transport, CONFIG)
+    assert client.chat.completions.create is client.chat.completions.create
+    completion = client.chat.completions.create(model="m", messages=[])
+    assert run_now(typing.cast(Coroutine[Any, Any, Any], completion)).id == "c"
+    api = openai_proto.api
+    assert api.chat.completions is api.chat.completions
+    assert api.chat.completions.create(model="m", messages=[]).path == "/chat/completions"
+
+
+def test_a_resource_made_by_hand_keeps_its_children() -> None:
+    chat: Chat[Sans] = Chat(SANS)
+    assert chat.completions.create(model="m").method == "POST"
+    assert Chat(SANS).completions is not Chat(SANS).completions

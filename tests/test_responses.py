@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from openai_proto import (
     RemoteProtocolError,
     TransportError,
 )
+from openai_proto.responses import DRAIN_BYTES, DRAIN_READS
 from openai_proto.testing.memory import (
     AsyncMemoryTransport,
     MemoryTransport,
@@ -205,3 +207,86 @@ def test_non_replayable_upload_is_not_retried() -> None:
     with pytest.raises(Exception, match="Connection error"):
         client.post("/files", files={"file": ("a.txt", OneShot())})
     assert len(transport.requests) == 1
+
+
+# -- after [DONE]: the rest of the body is drained, within limits ------------------------------
+
+
+class _Counting:
+    """Counts the body chunks a memory transport hands out."""
+
+    handed = 0
+
+    def _chunks(self, reply: Reply) -> Iterator[bytes]:
+        for chunk in super()._chunks(reply):  # type: ignore[misc]
+            self.handed += 1
+            yield chunk
+
+
+class CountingTransport(_Counting, MemoryTransport):
+    pass
+
+
+class AsyncCountingTransport(_Counting, AsyncMemoryTransport):
+    pass
+
+
+DONE_FIRST = (b'data: {"a": 1}\n\ndata: [DONE]\n\n',)
+
+
+def read_events(is_async: bool, reply: Reply, *, stop_after: int | None = None) -> Any:
+    """The events of a stream of ``reply`` (all, or the first ``stop_after``), the
+    number of chunks the transport handed out, and how many responses are left open."""
+    if not is_async:
+        transport = CountingTransport(replay(reply))
+        events = []
+        with Client(transport, CONFIG).post("/x", body={}, stream=True) as stream:
+            for event in stream:
+                events.append(event)
+                if len(events) == stop_after:
+                    break
+        return events, transport.handed, transport.open_responses
+
+    async def scenario() -> Any:
+        transport = AsyncCountingTransport(replay(reply))
+        events = []
+        async with await AsyncClient(transport, CONFIG).post("/x", body={}, stream=True) as s:
+            async for event in s:
+                events.append(event)
+                if len(events) == stop_after:
+                    break
+        return events, transport.handed, transport.open_responses
+
+    return run_now(scenario())
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_the_rest_of_the_body_after_done_is_read_before_closing(is_async: bool) -> None:
+    reply = Reply(200, (), (*DONE_FIRST, b": after done\n\n", b""))
+    assert read_events(is_async, reply) == ([{"a": 1}], 3, 0)
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize(
+    ("tail", "reads"),
+    [
+        ((b"x",) * 50, DRAIN_READS),  # a body that goes on: a few reads, then closed
+        ((b"x" * DRAIN_BYTES, b"y", b"z"), 2),  # too many bytes: closed at once
+    ],
+    ids=["reads", "bytes"],
+)
+def test_the_drain_after_done_is_bounded(is_async: bool, tail: tuple[bytes], reads: int) -> None:
+    reply = Reply(200, (), (*DONE_FIRST, *tail))
+    assert read_events(is_async, reply) == ([{"a": 1}], 1 + reads, 0)
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_a_failure_while_draining_is_not_raised(is_async: bool) -> None:
+    reply = Reply(200, (), DONE_FIRST, fail_with=TransportError("reset"), fail_after=1)
+    assert read_events(is_async, reply) == ([{"a": 1}], 1, 0)
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_leaving_a_stream_early_reads_nothing_more(is_async: bool) -> None:
+    reply = Reply(200, (), (b'data: {"a": 1}\n\n', b'data: {"a": 2}\n\n', *DONE_FIRST))
+    assert read_events(is_async, reply, stop_after=1) == ([{"a": 1}], 1, 0)

@@ -258,3 +258,32 @@ def _assigner(source: _Source, custom_setattr: bool) -> Callable[[str, str], str
         return lambda name, expression: f"    o.{name} = {expression}"
     setter = source.bind(object.__setattr__, "setattr")
     return lambda name, expression: f"    {setter}(o, {name!r}, {expression})"
+
+
+def model_field_class(cls: type[Model], key: str) -> type[Model] | None:
+    """The class a JSON object under ``key`` (a JSON key of ``cls``) decodes to, when the
+    field holds one model class (``null`` allowed); ``None`` for any other field."""
+    for field in model_info(cls).fields:
+        if field.key == key:
+            shape = field.shape
+            return shape.cls if shape.kind is Kind.MODEL else None
+    return None
+
+
+def list_field_items(cls: type[Model], key: str) -> tuple[str, Loader] | None:
+    """For a field of ``cls`` (JSON key ``key``) typed as a list, which lenient decoding
+    turns from a JSON array ``a`` into ``[load(x) for x in a]``: its Python name and
+    ``load``; ``None`` for any other field.
+
+    So whoever holds a long array in pieces can decode it piece by piece, to the list
+    decoding the whole array gives (the pieces' objects need not all live at once).
+    """
+    for field in model_info(cls).fields:
+        if field.key == key:
+            shape = field.shape
+            if shape.kind is not Kind.LIST:
+                return None
+            item = shape.items[0]
+            load = model_loader(item.cls) if item.kind is Kind.MODEL else shape_loader(item)
+            return field.name, load
+    return None

@@ -62,7 +62,10 @@ the official SDK's order.
 Costs: events are cheap to make; what they show is computed when read. A delta event's
 ``snapshot`` / ``arguments`` (the text so far) is built on read from the pieces and cached,
 so reading it on every event and dropping it costs amortised O(delta) (CPython extends a
-string it alone holds in place); a logprobs ``snapshot`` copies the list. ``parsed`` is
+string it alone holds in place). Logprobs lists are kept as one :mod:`marshal` blob per
+chunk (:class:`_FrozenList`: no objects for the garbage collector to walk while the stream
+runs) and read back when a logprobs ``snapshot``, a done event's list or a snapshot is read
+(then kept; each read copies the list). ``parsed`` is
 computed when the event is made (it must not change later): O(depth + items of the open
 containers + the unfinished string). :class:`ChunkEvent`'s ``snapshot`` is built when first
 read: read before the next chunk is handled, it is this chunk's snapshot; read later, it
@@ -75,6 +78,7 @@ The state (:class:`ChatStreamState`) moves by one table, :data:`CHAT_STREAM_TRAN
 from __future__ import annotations
 
 import enum
+import marshal
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, Union
 
@@ -143,6 +147,60 @@ class _Text:
         """The text as it was when it was ``length`` characters long."""
         text = self.value()
         return text if len(text) == length else text[:length]
+
+
+class _FrozenList:
+    """A list that only grows (a choice's ``logprobs.content`` / ``.refusal``), kept as one
+    :mod:`marshal` blob per ``extend`` until it is read.
+
+    Logprobs are many small dicts and lists (nine per token with three top logprobs); held
+    as they came they are objects the garbage collector walks at every full collection,
+    scattered between the chunks' dead objects, which made long streams cost more per
+    chunk than short ones. A blob is one ``bytes`` the collector does not track. Reading
+    (:meth:`prefix`) turns the blobs not read yet back into lists and dicts (equal to
+    what was sent, including key order and ``int`` / ``float`` / ``bool``) and keeps them,
+    so reading again costs only the copy. Items ``marshal`` cannot write (not JSON values)
+    are kept as they are.
+    """
+
+    __slots__ = ("_blobs", "_read", "_thawed", "length")
+
+    def __init__(self) -> None:
+        self._blobs: list[bytes | list[Any]] = []
+        self._thawed: list[Any] = []
+        self._read = 0
+        self.length = 0
+
+    def extend(self, items: list[Any]) -> None:
+        if not items:
+            return
+        try:
+            blob: bytes | list[Any] = marshal.dumps(items)
+        except ValueError:  # something that is not a JSON value: kept as it is
+            blob = list(items)
+        self._blobs.append(blob)
+        self.length += len(items)
+
+    def prefix(self, length: int) -> list[Any]:
+        """The first ``length`` items (a new list)."""
+        thawed = self._thawed
+        if len(thawed) < length:
+            blobs, read = self._blobs, self._read
+            while len(thawed) < length:
+                blob = blobs[read]
+                read += 1
+                thawed.extend(marshal.loads(blob) if type(blob) is bytes else blob)
+            self._read = read
+        return thawed[:length]
+
+    def decoded(self, load: Callable[[Any], Any]) -> list[Any]:
+        """Every item through ``load``, read back blob by blob and not kept."""
+        result = [load(item) for item in self._thawed]
+        for blob in self._blobs[self._read :]:
+            result += [
+                load(item) for item in (marshal.loads(blob) if type(blob) is bytes else blob)
+            ]
+        return result
 
 
 class _Items:
@@ -461,27 +519,36 @@ class LogprobsContentDeltaEvent(ChatCompletionStreamEvent):
     type: ClassVar[Literal["logprobs.content.delta"]] = "logprobs.content.delta"
     FIELDS = ("choice_index", "content", "snapshot")
 
-    def __init__(self, choice_index: int, content: list[Any], items: list[Any]) -> None:
+    def __init__(self, choice_index: int, content: list[Any], items: _FrozenList) -> None:
         self.choice_index = choice_index
         self.content = content
         self._items = items
-        self._count = len(items)
+        self._count = items.length
 
     @property
     def snapshot(self) -> list[Any]:
-        return self._items[: self._count]
+        return self._items.prefix(self._count)
 
 
 class LogprobsContentDoneEvent(ChatCompletionStreamEvent):
     """The content logprobs of a choice are complete."""
 
-    __slots__ = ("content",)
+    __slots__ = ("_content", "_count", "_items")
     type: ClassVar[Literal["logprobs.content.done"]] = "logprobs.content.done"
     FIELDS = ("choice_index", "content")
 
-    def __init__(self, choice_index: int, content: list[Any]) -> None:
+    def __init__(self, choice_index: int, content: list[Any] | _FrozenList) -> None:
         self.choice_index = choice_index
-        self.content = content
+        self._content, self._items, self._count = _list_or_later(content)
+
+    @property
+    def content(self) -> list[Any]:
+        """All the content logprobs of the choice (read from the state when first asked)."""
+        value = self._content
+        if value is None:
+            assert self._items is not None
+            value = self._content = self._items.prefix(self._count)
+        return value
 
 
 class LogprobsRefusalDeltaEvent(ChatCompletionStreamEvent):
@@ -491,27 +558,84 @@ class LogprobsRefusalDeltaEvent(ChatCompletionStreamEvent):
     type: ClassVar[Literal["logprobs.refusal.delta"]] = "logprobs.refusal.delta"
     FIELDS = ("choice_index", "refusal", "snapshot")
 
-    def __init__(self, choice_index: int, refusal: list[Any], items: list[Any]) -> None:
+    def __init__(self, choice_index: int, refusal: list[Any], items: _FrozenList) -> None:
         self.choice_index = choice_index
         self.refusal = refusal
         self._items = items
-        self._count = len(items)
+        self._count = items.length
 
     @property
     def snapshot(self) -> list[Any]:
-        return self._items[: self._count]
+        return self._items.prefix(self._count)
 
 
 class LogprobsRefusalDoneEvent(ChatCompletionStreamEvent):
     """The refusal logprobs of a choice are complete."""
 
-    __slots__ = ("refusal",)
+    __slots__ = ("_count", "_items", "_refusal")
     type: ClassVar[Literal["logprobs.refusal.done"]] = "logprobs.refusal.done"
     FIELDS = ("choice_index", "refusal")
 
-    def __init__(self, choice_index: int, refusal: list[Any]) -> None:
+    def __init__(self, choice_index: int, refusal: list[Any] | _FrozenList) -> None:
         self.choice_index = choice_index
-        self.refusal = refusal
+        self._refusal, self._items, self._count = _list_or_later(refusal)
+
+    @property
+    def refusal(self) -> list[Any]:
+        """All the refusal logprobs of the choice (read from the state when first asked)."""
+        value = self._refusal
+        if value is None:
+            assert self._items is not None
+            value = self._refusal = self._items.prefix(self._count)
+        return value
+
+
+def _list_or_later(
+    items: list[Any] | _FrozenList,
+) -> tuple[list[Any] | None, _FrozenList | None, int]:
+    """A done event's ``(list, source, count)``: a list as it is, or the state's list to
+    read when the event is looked at."""
+    if isinstance(items, _FrozenList):
+        return None, items, items.length
+    return items, None, 0
+
+
+def _set_aside_logprobs(
+    choices: list[dict[str, Any]],
+) -> list[tuple[int, str, Callable[[Any], Any], _FrozenList]]:
+    """Put each kept logprobs list of the final ``choices`` (fresh dicts) back as a list,
+    except those the typed choice's logprobs model decodes item by item: those become
+    ``[]`` and are returned as ``(position, attribute, item decoder, items)``, to be
+    decoded into the model once the rest is decoded."""
+    later = []
+    logprobs_class = _choice_logprobs_class()
+    for position, choice in enumerate(choices):
+        logprobs = choice.get("logprobs")
+        if type(logprobs) is not dict:
+            continue
+        for key, items in logprobs.items():
+            if type(items) is not _FrozenList:
+                continue
+            plan = None if logprobs_class is None else _list_items(logprobs_class, key)
+            if plan is None:
+                logprobs[key] = items.prefix(items.length)
+            else:
+                logprobs[key] = []
+                later.append((position, plan[0], plan[1], items))
+    return later
+
+
+def _choice_logprobs_class() -> Any:
+    from openai_proto._models.lenient import model_field_class
+    from openai_proto.structured.parsed_chat import ParsedChoice
+
+    return model_field_class(ParsedChoice, "logprobs")
+
+
+def _list_items(cls: Any, key: str) -> tuple[str, Callable[[Any], Any]] | None:
+    from openai_proto._models.lenient import list_field_items
+
+    return list_field_items(cls, key)
 
 
 #: Every event class, by ``type``.
@@ -621,7 +745,7 @@ class _Choice:
         self.message = _Fields()
         self.extra: dict[str, Any] = {}
         self.finish_reason: Any = None
-        self.logprobs: dict[str, list[Any] | None] | None = None
+        self.logprobs: dict[str, Any] | None = None
         self.tools: dict[int, _ToolCall] = {}
         self.current_tool: int | None = None
         self.content_parser: PartialJSON | None = None
@@ -631,7 +755,9 @@ class _Choice:
         self.logprobs_content_done = False
         self.logprobs_refusal_done = False
 
-    def build(self) -> dict[str, Any]:
+    def build(self, thaw: bool = True) -> dict[str, Any]:
+        """The choice as a dict; ``thaw=False`` leaves the logprobs lists as they are kept
+        (:class:`_FrozenList`), for a caller that decodes them apart."""
         values = self.message.values
         message: dict[str, Any] = {
             "role": values.get("role", "assistant"),
@@ -648,14 +774,19 @@ class _Choice:
         return {
             "index": self.index,
             "message": message,
-            "logprobs": None if logprobs is None else _copy_logprobs(logprobs),
+            "logprobs": None if logprobs is None else _copy_logprobs(logprobs, thaw),
             "finish_reason": self.finish_reason,
             **self.extra,
         }
 
 
-def _copy_logprobs(logprobs: dict[str, list[Any] | None]) -> dict[str, Any]:
-    return {key: None if items is None else list(items) for key, items in logprobs.items()}
+def _copy_logprobs(logprobs: dict[str, Any], thaw: bool) -> dict[str, Any]:
+    if not thaw:
+        return dict(logprobs)
+    return {
+        key: items.prefix(items.length) if type(items) is _FrozenList else items
+        for key, items in logprobs.items()
+    }
 
 
 # -- the state machine ------------------------------------------------------------------------
@@ -797,6 +928,8 @@ class ChatCompletionStreamState:
         """
         if self._state is ChatStreamState.FAILED:
             self._raise_again()
+        if as_type is None and self.typed:
+            return self._typed_final()
         completion = self.current_completion_snapshot
         if self._parseable:
             for choice in completion["choices"]:
@@ -804,14 +937,35 @@ class ChatCompletionStreamState:
         if self._parseable or self.typed:
             completion = self._with_parsed(completion)
         if as_type is None:
-            if not self.typed:
-                return completion
-            from openai_proto.structured.parsed_chat import ParsedChatCompletion
-
-            as_type = ParsedChatCompletion
+            return completion
         from openai_proto.models import structure
 
         return structure(completion, as_type)
+
+    def _typed_final(self) -> Any:
+        """The ``ParsedChatCompletion`` of a typed state.
+
+        Same as decoding the final dict, but the logprobs lists are decoded piece by piece
+        from what the state keeps (:class:`_FrozenList`): the dicts read back live one
+        chunk's worth at a time, so a long stream's final completion does not hold two
+        copies of every logprob while it is being built (which made the collector walk
+        them all, and the cost per token grow with the stream).
+        """
+        from openai_proto.models import structure
+        from openai_proto.structured.parsed_chat import ParsedChatCompletion
+
+        if self._version == 0:
+            raise LocalProtocolError("no chat completion chunk has been handled yet")
+        if self._parseable:
+            for index in sorted(self._choices):
+                self._check_finish(self._choices[index].finish_reason, None)
+        completion = self._with_parsed(self._build_snapshot(thaw=False))
+        later = _set_aside_logprobs(completion["choices"])
+        final = structure(completion, ParsedChatCompletion)
+        for position, name, load, items in later:
+            target = final.choices[position].logprobs
+            object.__setattr__(target, name, items.decoded(load))
+        return final
 
     # -- the machine --------------------------------------------------------------------
 
@@ -993,7 +1147,7 @@ class ChatCompletionStreamState:
                 raise RemoteProtocolError(f"choice {state.index}: logprobs.{key} must be a list")
             items = acc.get(key)
             if items is None:
-                items = acc[key] = []
+                items = acc[key] = _FrozenList()
             items.extend(value)
             if value:
                 event_type = (
@@ -1035,11 +1189,11 @@ class ChatCompletionStreamState:
         content_items = logprobs.get("content")
         if content_items is not None and not state.logprobs_content_done:
             state.logprobs_content_done = True
-            events.append(LogprobsContentDoneEvent(state.index, list(content_items)))
+            events.append(LogprobsContentDoneEvent(state.index, content_items))
         refusal_items = logprobs.get("refusal")
         if refusal_items is not None and not state.logprobs_refusal_done:
             state.logprobs_refusal_done = True
-            events.append(LogprobsRefusalDoneEvent(state.index, list(refusal_items)))
+            events.append(LogprobsRefusalDoneEvent(state.index, refusal_items))
 
     def _tool_done_event(self, state: _Choice, index: int, events: Events) -> None:
         call = state.tools.get(index)
@@ -1128,10 +1282,10 @@ class ChatCompletionStreamState:
 
     # -- snapshot -----------------------------------------------------------------------
 
-    def _build_snapshot(self) -> dict[str, Any]:
+    def _build_snapshot(self, thaw: bool = True) -> dict[str, Any]:
         snapshot: dict[str, Any] = {"object": COMPLETION_OBJECT, **self._top}
         snapshot["object"] = COMPLETION_OBJECT
-        snapshot["choices"] = [self._choices[i].build() for i in sorted(self._choices)]
+        snapshot["choices"] = [self._choices[i].build(thaw) for i in sorted(self._choices)]
         snapshot.setdefault("usage", None)
         snapshot.setdefault("system_fingerprint", None)
         return snapshot

@@ -418,7 +418,11 @@ class PartialJSON:
         return pos
 
     def _skip(self, text: str, pos: int) -> int:
-        return pos + 1
+        """``:`` or ``,``, and a space after it (the next state loops on whitespace)."""
+        pos += 1
+        if text[pos : pos + 1] == " ":
+            pos += 1
+        return pos
 
     def _skip_space(self, text: str, pos: int) -> int:
         pos += 1  # most whitespace between tokens is one character
@@ -448,19 +452,27 @@ class PartialJSON:
         return pos + 1
 
     def _open_key(self, text: str, pos: int) -> int:
-        self._pieces = []
-        return pos + 1
+        """The opening quote, and the plain characters after it (IN_KEY loops on them)."""
+        match = _PLAIN_RUN.match(text, pos + 1)
+        assert match is not None  # a '*' pattern always matches
+        end = match.end()
+        self._pieces = [text[pos + 1 : end]]
+        return end
 
     def _end_key(self, text: str, pos: int) -> int:
         self._keys[-1] = self._take_string()
         return pos + 1
 
     def _open_string(self, text: str, pos: int) -> int:
-        self._pieces = []
+        """The opening quote, and the plain characters after it (IN_STRING loops on them)."""
+        match = _PLAIN_RUN.match(text, pos + 1)
+        assert match is not None  # a '*' pattern always matches
+        end = match.end()
+        self._pieces = [text[pos + 1 : end]]
         if self.trailing_strings:
             self._show_string = True
             self._add("")
-        return pos + 1
+        return end
 
     def _end_string(self, text: str, pos: int) -> int:
         value = self._take_string()
@@ -533,12 +545,13 @@ class PartialJSON:
         token = "".join(self._pieces)
         self._pieces = []
         match = _NUMBER.fullmatch(token)
-        where = f"invalid JSON at offset {self._token_start}"
         if match is None:
+            where = f"invalid JSON at offset {self._token_start}"
             raise RemoteProtocolError(f"{where}: invalid number {token[:PREVIEW_CHARS]!r}")
         try:
             number = float(token) if match.group(1) or match.group(2) else int(token)
         except ValueError:  # more digits than int() takes (sys.set_int_max_str_digits)
+            where = f"invalid JSON at offset {self._token_start}"
             raise RemoteProtocolError(f"{where}: number too long ({len(token)} digits)") from None
         self._add(number)
         return pos

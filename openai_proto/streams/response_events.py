@@ -34,9 +34,9 @@ import attrs
 
 from openai_proto.errors import RemoteProtocolError
 from openai_proto.sentinels import UNSET
+from openai_proto.streams.partial_json import PartialJSON, parse_partial
 
 if TYPE_CHECKING:
-    from openai_proto.streams.partial_json import PartialJSON
     from openai_proto.streams.responses import TextBuffer
 
 JSON = dict[str, Any]
@@ -96,8 +96,6 @@ class PartialText:
     def value_at(self, length: int) -> Any:
         """The partial value of the text's first ``length`` characters (``None`` before
         any value has started). Bad JSON raises RemoteProtocolError, again on each read."""
-        from openai_proto.streams.partial_json import PartialJSON, parse_partial
-
         if self._error is not None:
             raise self._error
         buffer = self.buffer

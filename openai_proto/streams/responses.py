@@ -101,12 +101,14 @@ class TextBuffer:
     (with :func:`append_text`). ``length`` is the length the text has with its pieces.
     """
 
-    __slots__ = ("key", "length", "owner", "pieces")
+    __slots__ = ("key", "length", "owner", "partial", "pieces")
 
     def __init__(self, owner: JSON, key: str) -> None:
         self.owner = owner
         self.key = key
         self.pieces: list[str] = []
+        #: The text's partial JSON value, once the accumulator parses it.
+        self.partial: PartialText | None = None
         text = owner.get(key)
         self.length = len(text) if type(text) is str else 0
 
@@ -355,7 +357,6 @@ class ResponseAccumulator:
         self._parse_text = parse_text
         self._partial_text = partial_text
         self._parse_arguments = dict(parse_arguments or {})
-        self._partials: dict[int, PartialText] = {}
         self._decode_final = decode_final if decode_final is not None else Decoded(response_model)
 
     @classmethod
@@ -445,7 +446,10 @@ class ResponseAccumulator:
 
     def feed(self, event: Mapping[str, Any]) -> list[ResponseEvent]:
         """Fold one event; the event(s) to hand to the user (none when filtered out)."""
-        kind = event.get("type") if isinstance(event, Mapping) else None
+        if type(event) is dict:
+            kind = event.get("type")
+        else:
+            kind = event.get("type") if isinstance(event, Mapping) else None
         if type(kind) is not str:
             self._step(ResponseInput.MALFORMED, event)
             return []  # pragma: no cover - the MALFORMED row always raises
@@ -457,7 +461,7 @@ class ResponseAccumulator:
                 return []
             if self._last_sequence_number is None or number > self._last_sequence_number:
                 self._last_sequence_number = number
-        result = self._step(_input_of(kind), event)
+        result = self._step(_INPUTS.get(kind, ResponseInput.UNKNOWN), event)
         if result is None:
             return []
         if self._emit_after is not None and type(number) is int and number <= self._emit_after:
@@ -738,9 +742,9 @@ class ResponseAccumulator:
         return self._parse_arguments.get(name) if type(name) is str else None
 
     def _partial(self, buffer: TextBuffer, kind: str) -> PartialText:
-        partial = self._partials.get(id(buffer))
-        if partial is None or partial.buffer is not buffer:
-            partial = self._partials[id(buffer)] = PartialText(buffer, kind)
+        partial = buffer.partial
+        if partial is None:
+            partial = buffer.partial = PartialText(buffer, kind)
         return partial
 
 
@@ -833,6 +837,12 @@ def _input_of(kind: str) -> ResponseInput:
     if kind in STATELESS:
         return ResponseInput.OTHER
     return ResponseInput.UNKNOWN
+
+
+#: :func:`_input_of` of every event type it does not call UNKNOWN, looked up once.
+_INPUTS: dict[str, ResponseInput] = {
+    kind: _input_of(kind) for kind in (*STATELESS, *FOLDS, *LIFECYCLE)
+}
 
 
 _S = ResponseAccumulatorState

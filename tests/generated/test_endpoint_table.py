@@ -10,6 +10,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import openai_proto
 from openai_proto import Call, Config, build_request
@@ -205,6 +207,62 @@ def test_every_query_parameter_reaches_the_url(endpoint: Endpoint) -> None:
     sent = {key.removesuffix("[]").split("[")[0] for key, _ in parse_qsl(query)}
     declared = {p.wire for p in endpoint.params if p.location == "query" and p.wire != "stream"}
     assert declared <= sent
+
+
+#: Endpoints whose builders filter given parameters into a JSON body or a query.
+FILTERING = [
+    e
+    for e in ENDPOINTS
+    if any(
+        p.location == "query" or (p.location == "body" and e.body_kind == "json") for p in e.params
+    )
+]
+
+
+def optional_params(endpoint: Endpoint) -> list[Any]:
+    return [
+        p
+        for p in endpoint.params
+        if not p.required and p.location in ("body", "query") and p.wire != "stream"
+    ]
+
+
+@given(st.data())
+def test_builders_send_exactly_the_given_parameters_in_their_order(data: st.DataObject) -> None:
+    """Each builder tests every optional parameter for UNSET: the JSON body and the query
+    hold the parameters given, under their wire names, in the order they are declared."""
+    endpoint = data.draw(st.sampled_from(FILTERING), label="endpoint")
+    optional = optional_params(endpoint)
+    chosen = data.draw(
+        st.lists(st.sampled_from(optional), unique=True) if optional else st.just([])
+    )
+    check_given(endpoint, chosen)
+
+
+@pytest.mark.parametrize("endpoint", FILTERING, ids=ident)
+def test_builders_send_every_optional_parameter_given(endpoint: Endpoint) -> None:
+    check_given(endpoint, optional_params(endpoint))
+
+
+def check_given(endpoint: Endpoint, chosen: list[Any]) -> None:
+    arguments = required_arguments(endpoint)
+    for param in chosen:
+        arguments[param.name] = f"given {param.name}"
+    call = method_of(endpoint)(**arguments)
+    given_query = [
+        (p.wire, arguments[p.name])
+        for p in endpoint.params
+        if p.location == "query" and p.name in arguments
+    ]
+    assert list(call.query.items()) == given_query
+    if endpoint.body_kind == "json":
+        assert isinstance(call.body, dict)
+        given_body = [
+            (p.wire, arguments[p.name])
+            for p in endpoint.params
+            if p.location == "body" and p.name in arguments
+        ]
+        assert list(call.body.items()) == given_body
 
 
 BODIES = documented_bodies()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import gc
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -32,6 +33,8 @@ from openai_proto.streams.chat import (
     ChatStreamState,
     ChunkEvent,
     ContentDeltaEvent,
+    LogprobsContentDoneEvent,
+    LogprobsRefusalDoneEvent,
     TypedChunkEvent,
     UnknownChunkEvent,
 )
@@ -42,6 +45,7 @@ from openai_proto.streams.chat_stream import (
     ChatCompletionStreamManager,
 )
 from openai_proto.structured import ParsedChatCompletion
+from openai_proto.testing.strategies import json_values
 from tests.streams.chat_streams import chunk_streams, completions
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "openapi" / "examples.json"
@@ -753,6 +757,126 @@ def test_typed_state_finish_errors_hold_a_model(reason: str, error: type[Excepti
     assert isinstance(held, ParsedChatCompletion)
     assert held.choices[0].finish_reason == reason
     assert held.choices[0].message.content == '{"a'
+
+
+# -- logprobs: kept compactly, given back exactly ---------------------------------------------
+
+logprob_items = st.lists(json_values(max_leaves=6), max_size=4)
+
+
+def logprobs_chunks(pieces: list[list[Any]], key: str = "content") -> list[Any]:
+    """One chunk per piece of logprobs (``key``: ``content`` or ``refusal``), then a stop."""
+    delta: dict[str, Any] = {key: "x"}
+    chunks = [chunk(choice(logprobs={key: piece}, **delta)) for piece in pieces]
+    return [*chunks, chunk(choice(finish_reason="stop"))]
+
+
+@given(st.lists(logprob_items, min_size=1, max_size=6), st.sampled_from(["content", "refusal"]))
+def test_logprobs_come_back_exactly_as_sent(pieces: list[list[Any]], key: str) -> None:
+    # any JSON values: key order, int / float / bool, nesting all survive the state's storage
+    sent = [item for piece in pieces for item in piece]
+    state, events = fold(copy.deepcopy(logprobs_chunks(pieces, key)))
+    got = state.current_completion_snapshot["choices"][0]["logprobs"][key]
+    assert json.dumps(got) == json.dumps(sent)
+    deltas = [e for e in events if e.type == f"logprobs.{key}.delta"]
+    assert [getattr(e, key) for e in deltas] == [piece for piece in pieces if piece]
+    # read in reverse: each delta's snapshot is the list up to that event
+    seen = len(sent)
+    for event in reversed(deltas):
+        assert json.dumps(event.snapshot) == json.dumps(sent[:seen])
+        seen -= len(getattr(event, key))
+    (done,) = [e for e in events if e.type == f"logprobs.{key}.done"]
+    assert json.dumps(getattr(done, key)) == json.dumps(sent)
+
+
+def test_logprobs_that_are_not_json_values_are_kept_as_they_are() -> None:
+    odd = object()
+    state, events = fold(logprobs_chunks([[{"token": "a"}], [odd]]))
+    content = state.current_completion_snapshot["choices"][0]["logprobs"]["content"]
+    assert content[0] == {"token": "a"}
+    assert content[1] is odd
+    assert [e.snapshot for e in events if e.type == "logprobs.content.delta"][1][1] is odd
+
+
+def test_done_events_made_from_a_list_or_from_the_state_are_equal() -> None:
+    items = [{"token": "a", "logprob": -0.5, "bytes": [97], "top_logprobs": []}]
+    _, events = fold(logprobs_chunks([items]))
+    (done,) = [e for e in events if e.type == "logprobs.content.done"]
+    assert done == LogprobsContentDoneEvent(0, items)
+    assert repr(done) == repr(LogprobsContentDoneEvent(0, items))
+    assert LogprobsRefusalDoneEvent(1, items).to_dict() == {
+        "type": "logprobs.refusal.done", "choice_index": 1, "refusal": items,
+    }  # fmt: skip
+
+
+def streamed_logprobs(count: int) -> Iterator[Any]:
+    """A text stream with three top logprobs per token, each chunk a fresh dict (as
+    ``json.loads`` makes them, and drops them)."""
+    for number in range(count):
+        token = f"t{number % 50}"
+        tops = [
+            {"token": token + s, "logprob": -1.0, "bytes": list((token + s).encode())}
+            for s in ("", "s", "ed")
+        ]
+        item = {
+            "token": token,
+            "logprob": -0.5,
+            "bytes": list(token.encode()),
+            "top_logprobs": tops,
+        }
+        yield chunk(choice(content=token, logprobs={"content": [item], "refusal": None}))
+    yield chunk(choice(finish_reason="stop"))
+
+
+def test_a_long_logprobs_stream_leaves_nothing_for_the_collector_to_walk() -> None:
+    # Every logprob is nine dicts and lists; kept as they came, a long stream made every
+    # full collection walk all of them (the cost per chunk grew with the stream).
+    fold(list(streamed_logprobs(10)))  # warm up: first-use caches
+    gc.collect()
+    before = len(gc.get_objects())
+    state = ChatCompletionStreamState()
+    for c in streamed_logprobs(3000):
+        state.handle_chunk(c)
+    gc.collect()
+    grown = len(gc.get_objects()) - before
+    assert grown < 100  # kept as they came: 27,000 more
+    content = state.get_final_completion()["choices"][0]["logprobs"]["content"]
+    assert content == [c["choices"][0]["logprobs"]["content"][0]
+                       for c in list(streamed_logprobs(3000))[:-1]]  # fmt: skip
+
+
+def drifted_logprobs() -> st.SearchStrategy[Any]:
+    """Logprobs lists as the API sends them, or drifted (unknown keys, odd types)."""
+    from openai_proto.generated.models.chat import ChatCompletionTokenLogprob
+    from openai_proto.testing.strategies import drifted_json
+
+    return st.lists(drifted_json(ChatCompletionTokenLogprob, max_depth=3), max_size=3)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.data())
+def test_typed_final_equals_decoding_the_final_dict(data: st.DataObject) -> None:
+    # the typed final decodes kept logprobs piece by piece; decoding the whole dict (the
+    # path any other as_type takes) must give the same model
+    completion = data.draw(completions())
+    chunks = data.draw(chunk_streams(completion))
+    for entry in chunks:
+        for c in entry.get("choices", ()):
+            logprobs = c.get("logprobs")
+            if logprobs and data.draw(st.booleans()):
+                logprobs["content"] = data.draw(drifted_logprobs())
+    reads = data.draw(st.sets(st.integers(0, len(chunks) - 1)))
+    typed = ChatCompletionStreamState(typed=True)
+    whole = ChatCompletionStreamState(typed=True)
+    for number, c in enumerate(chunks):
+        typed.handle_chunk(copy.deepcopy(c))
+        whole.handle_chunk(copy.deepcopy(c))
+        if number in reads:  # some logprobs read back (and kept) before the end
+            _ = typed.current_completion_snapshot
+    final = typed.get_final_completion()
+    expected = whole.get_final_completion(as_type=ParsedChatCompletion)
+    assert final == expected
+    assert final.to_json() == expected.to_json()
 
 
 # -- cost -------------------------------------------------------------------------------------
