@@ -8,7 +8,7 @@ built by the generated builder, and reads it with an event handler
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from openai_proto.helpers._assistants import assistant_stream
 from openai_proto.helpers._modes import StreamPlan
@@ -21,16 +21,15 @@ if TYPE_CHECKING:
         RunsStreamParams,
         RunsSubmitToolOutputsStreamParams,
     )
-    from openai_proto.streams.assistants import (
+    from openai_proto.streams.assistants import (  # H, AH: the handler given, sync / async
+        AH,
         AssistantAccumulator,
         AssistantEventHandler,
         AssistantStreamManager,
         AsyncAssistantEventHandler,
         AsyncAssistantStreamManager,
+        H,
     )
-
-H = TypeVar("H", bound="AssistantEventHandler")
-AH = TypeVar("AH", bound="AsyncAssistantEventHandler")
 
 
 class RunsHelpers(Resource[M]):

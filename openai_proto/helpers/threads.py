@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from openai_proto.helpers._assistants import assistant_stream
 from openai_proto.helpers._modes import StreamPlan
@@ -16,16 +16,15 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from openai_proto.generated.resources.beta import ThreadsCreateAndRunStreamParams
-    from openai_proto.streams.assistants import (
+    from openai_proto.streams.assistants import (  # H, AH: the handler given, sync / async
+        AH,
         AssistantAccumulator,
         AssistantEventHandler,
         AssistantStreamManager,
         AsyncAssistantEventHandler,
         AsyncAssistantStreamManager,
+        H,
     )
-
-H = TypeVar("H", bound="AssistantEventHandler")
-AH = TypeVar("AH", bound="AsyncAssistantEventHandler")
 
 
 class ThreadsHelpers(Resource[M]):

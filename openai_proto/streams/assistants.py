@@ -1,22 +1,15 @@
 """Assistants streaming: ``thread.*`` events in, run / step / message snapshots and handler
 callbacks out.
 
-The pure core, :class:`AssistantAccumulator`, folds ``(event name, data)`` pairs — the SSE
-event name (``thread.message.delta``, ...) and its JSON data, as the stream layer's
-:class:`~openai_proto.streams.events.Payload` holds them — into snapshots, and says which
-handler callbacks the event fires, as :class:`HandlerCall` values::
-
-    core = AssistantAccumulator()
-    for name, data in events:
-        for call in core.feed(name, data):
-            print(call.name, call.args)    # "on_text_delta", (delta, snapshot)
-    core.close()
-    core.run, core.run_steps, core.messages
+The pure core, :class:`AssistantAccumulator` (in
+:mod:`openai_proto.streams.assistant_accumulator`, with an example), folds ``(event name,
+data)`` pairs into snapshots and says which handler callbacks each event fires, as
+:class:`HandlerCall` values.
 
 :class:`AssistantEventHandler` (sync) and :class:`AsyncAssistantEventHandler` (async
 callbacks) are the handlers users subclass, driven over an iterable of events by
-:class:`AssistantStream` / :class:`AsyncAssistantStream`. The accumulator lives in
-:mod:`openai_proto.streams.assistant_accumulator` (its snapshots are plain dicts).
+:class:`AssistantStream` / :class:`AsyncAssistantStream`; the accumulator's snapshots are
+plain dicts.
 
 The handler gives what the official SDK's gives: callbacks receive the generated models
 (``on_text_delta(delta: TextDelta, snapshot: Text)``, ``on_run_step_done(run_step:
@@ -51,12 +44,12 @@ What differs from the official SDK's handler, on purpose:
 
 from __future__ import annotations
 
-import inspect
 import typing
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, overload
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from openai_proto.errors import LocalProtocolError, RemoteProtocolError
+from openai_proto.streams import sources
 from openai_proto.streams.assistant_accumulator import (
     ASSISTANT_TRANSITIONS,
     EVENT_INPUTS,
@@ -139,6 +132,12 @@ class _HandlerBase:
         self._source = source
         self._close = close
         self._wanted = _overridden(self, base)
+
+    def _detach(self, names: tuple[str, ...]) -> Callable[[], Any] | None:
+        """Let go of the source; what closes it the first time (``None`` after)."""
+        source, self._source = self._source, None
+        closer, self._close = self._close, None
+        return closer or sources.source_closer(source, names)
 
     def _typed_event(self, event: Payload) -> Any:
         """The event's ``AssistantStreamEvent`` model (made once per event)."""
@@ -306,9 +305,7 @@ class AssistantEventHandler(_HandlerBase):
 
     def close(self) -> None:
         """Close the source stream (idempotent)."""
-        source, self._source = self._source, None
-        closer = self._close or getattr(source, "close", None)
-        self._close = None
+        closer = self._detach(sources.SYNC_CLOSE)
         if closer is not None:
             closer()
 
@@ -441,13 +438,7 @@ class AsyncAssistantEventHandler(_HandlerBase):
         return self._final_messages()
 
     async def close(self) -> None:
-        source, self._source = self._source, None
-        closer = self._close or getattr(source, "aclose", None) or getattr(source, "close", None)
-        self._close = None
-        if closer is not None:
-            result = closer()
-            if hasattr(result, "__await__"):
-                await result
+        await sources.call_closer(self._detach(sources.ASYNC_CLOSE))
 
     async def on_event(self, event: AssistantStreamEvent) -> None:
         """Every event, before the callbacks it fires."""
@@ -574,16 +565,6 @@ class AsyncAssistantStream:
         await self.handler.close()
 
 
-def _close_now(source: Any, names: tuple[str, ...] = ("close",)) -> Any:
-    """Close a source the handler could not take, with the first of its ``names`` methods
-    (for an async source, the result may be an awaitable)."""
-    for name in names:
-        closer = getattr(source, name, None)
-        if closer is not None:
-            return closer()
-    return None
-
-
 H = TypeVar("H", bound=AssistantEventHandler)
 AH = TypeVar("AH", bound=AsyncAssistantEventHandler)
 
@@ -615,19 +596,14 @@ class AssistantStreamManager(Generic[H]):
         try:
             AssistantStream(source, self._handler)
         except BaseException:
-            _close_now(source)
+            closer = sources.source_closer(source, sources.SYNC_CLOSE)  # not taken
+            if closer is not None:
+                closer()
             raise
         return self._handler
 
     def __exit__(self, *exc_info: object) -> None:
         self._handler.close()
-
-
-AsyncSource = Union[
-    Awaitable[AsyncIterable[Any]],
-    Callable[[], Awaitable[AsyncIterable[Any]]],
-    Callable[[], AsyncIterable[Any]],
-]
 
 
 class AsyncAssistantStreamManager(Generic[AH]):
@@ -637,28 +613,25 @@ class AsyncAssistantStreamManager(Generic[AH]):
     @overload
     def __init__(
         self: AsyncAssistantStreamManager[AsyncAssistantEventHandler],
-        open_stream: AsyncSource,
+        open_stream: sources.AsyncSource,
         *,
         event_handler: None = None,
     ) -> None: ...
     @overload
-    def __init__(self, open_stream: AsyncSource, *, event_handler: AH) -> None: ...
-    def __init__(self, open_stream: AsyncSource, *, event_handler: Any = None) -> None:
+    def __init__(self, open_stream: sources.AsyncSource, *, event_handler: AH) -> None: ...
+    def __init__(self, open_stream: sources.AsyncSource, *, event_handler: Any = None) -> None:
         self._open = open_stream
         handler = event_handler if event_handler is not None else AsyncAssistantEventHandler()
         self._handler: AH = typing.cast(AH, handler)
 
     async def __aenter__(self) -> AH:
         self._handler._check_unattached()  # before the request is sent
-        source: Any = self._open() if callable(self._open) else self._open
-        if inspect.isawaitable(source):
-            source = await source
+        source = await sources.open_async_source(self._open)
         try:
             AsyncAssistantStream(source, self._handler)
         except BaseException:
-            result = _close_now(source, ("aclose", "close"))
-            if inspect.isawaitable(result):
-                await result
+            closer = sources.source_closer(source, sources.ASYNC_CLOSE)  # not taken
+            await sources.call_closer(closer)
             raise
         return self._handler
 

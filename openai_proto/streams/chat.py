@@ -80,7 +80,7 @@ from __future__ import annotations
 import enum
 import marshal
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, Union, get_args
 
 from openai_proto.errors import (
     ContentFilterFinishReasonError,
@@ -638,29 +638,8 @@ def _list_items(cls: Any, key: str) -> tuple[str, Callable[[Any], Any]] | None:
     return list_field_items(cls, key)
 
 
-#: Every event class, by ``type``.
-EVENT_TYPES: dict[str, type[ChatCompletionStreamEvent]] = {
-    cls.type: cls
-    for cls in (
-        ChunkEvent,
-        UnknownChunkEvent,
-        ContentDeltaEvent,
-        ContentDoneEvent,
-        RefusalDeltaEvent,
-        RefusalDoneEvent,
-        FunctionToolCallArgumentsDeltaEvent,
-        FunctionToolCallArgumentsDoneEvent,
-        LogprobsContentDeltaEvent,
-        LogprobsContentDoneEvent,
-        LogprobsRefusalDeltaEvent,
-        LogprobsRefusalDoneEvent,
-    )
-}
-
-
-#: Any event (a union: ``event.type == "content.delta"`` narrows it for type checkers).
-ChatEvent = Union[
-    ChunkEvent[dict[str, Any], dict[str, Any]],
+#: The events that follow from a chunk (every event but the chunk event itself).
+_DerivedEvent = Union[
     UnknownChunkEvent,
     ContentDeltaEvent,
     ContentDoneEvent,
@@ -674,23 +653,17 @@ ChatEvent = Union[
     LogprobsRefusalDoneEvent,
 ]
 
+#: Every event class, by ``type``.
+EVENT_TYPES: dict[str, type[ChatCompletionStreamEvent]] = {
+    cls.type: cls for cls in (ChunkEvent, *get_args(_DerivedEvent))
+}
+
+#: Any event (a union: ``event.type == "content.delta"`` narrows it for type checkers).
+ChatEvent = Union[ChunkEvent[dict[str, Any], dict[str, Any]], _DerivedEvent]
 
 #: Any event of a ``typed`` state (what the client's stream helpers give): the chunk event
 #: is a :class:`TypedChunkEvent`.
-TypedChatEvent = Union[
-    TypedChunkEvent,
-    UnknownChunkEvent,
-    ContentDeltaEvent,
-    ContentDoneEvent,
-    RefusalDeltaEvent,
-    RefusalDoneEvent,
-    FunctionToolCallArgumentsDeltaEvent,
-    FunctionToolCallArgumentsDoneEvent,
-    LogprobsContentDeltaEvent,
-    LogprobsContentDoneEvent,
-    LogprobsRefusalDeltaEvent,
-    LogprobsRefusalDoneEvent,
-]
+TypedChatEvent = Union[TypedChunkEvent, _DerivedEvent]
 
 
 # -- per choice -------------------------------------------------------------------------------

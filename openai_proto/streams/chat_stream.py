@@ -28,13 +28,11 @@ chunks with a ``typed`` :class:`~openai_proto.streams.chat.ChatCompletionStreamS
 
 from __future__ import annotations
 
-import inspect
 import typing
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
-    Awaitable,
     Callable,
     Generator,
     Iterable,
@@ -42,9 +40,10 @@ from collections.abc import (
     Mapping,
 )
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from openai_proto.errors import InvalidRequestError
+from openai_proto.streams import sources
 from openai_proto.streams.chat import (
     ChatCompletionStreamState,
     Parse,
@@ -130,7 +129,9 @@ class ChatCompletionStream(Generic[T]):
         #: The source of chunks (the streamed response).
         self.response = chunks
         self.state = _new_state(state, response_format, input_tools, parse, parse_arguments)
-        self._close_source = close if close is not None else getattr(chunks, "close", None)
+        self._close_source = (
+            close if close is not None else sources.source_closer(chunks, sources.SYNC_CLOSE)
+        )
         self._closed = False
         self._iterator = self._events()
 
@@ -209,9 +210,9 @@ class AsyncChatCompletionStream(Generic[T]):
         #: The source of chunks (the streamed response).
         self.response = chunks
         self.state = _new_state(state, response_format, input_tools, parse, parse_arguments)
-        if close is None:
-            close = getattr(chunks, "aclose", None) or getattr(chunks, "close", None)
-        self._close_source = close
+        self._close_source = (
+            close if close is not None else sources.source_closer(chunks, sources.ASYNC_CLOSE)
+        )
         self._closed = False
         self._iterator = self._events()
 
@@ -251,10 +252,7 @@ class AsyncChatCompletionStream(Generic[T]):
     async def _release(self) -> None:
         if not self._closed:
             self._closed = True
-            if self._close_source is not None:
-                result = self._close_source()
-                if inspect.isawaitable(result):
-                    await result
+            await sources.call_closer(self._close_source)
 
     async def until_done(self) -> AsyncChatCompletionStream[T]:
         """Consume the rest of the stream."""
@@ -304,26 +302,17 @@ class ChatCompletionStreamManager(Generic[T]):
             self._stream.close()
 
 
-AsyncSource = Union[
-    Awaitable[AsyncIterable[Any]],
-    Callable[[], Awaitable[AsyncIterable[Any]]],
-    Callable[[], AsyncIterable[Any]],
-]
-
-
 class AsyncChatCompletionStreamManager(Generic[T]):
     """``async with manager as stream:``; ``open_stream`` is an awaitable giving the source
     (as the official SDK takes), or a function returning the source or an awaitable of it."""
 
-    def __init__(self, open_stream: AsyncSource, **options: Any) -> None:
+    def __init__(self, open_stream: sources.AsyncSource, **options: Any) -> None:
         self._open = open_stream
         self._options = options
         self._stream: AsyncChatCompletionStream[T] | None = None
 
     async def __aenter__(self) -> AsyncChatCompletionStream[T]:
-        source: Any = self._open() if callable(self._open) else self._open
-        if inspect.isawaitable(source):
-            source = await source
+        source = await sources.open_async_source(self._open)
         self._stream = AsyncChatCompletionStream(source, **self._options)
         return self._stream
 

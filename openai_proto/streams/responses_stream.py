@@ -23,11 +23,11 @@ object is ``response`` on the ``response.completed`` event.
 
 from __future__ import annotations
 
-import inspect
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from typing import Any, Generic, TypeVar, Union, overload
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from typing import Any, Generic, TypeVar, overload
 
+from openai_proto.streams import sources
 from openai_proto.streams.events import Payload
 from openai_proto.streams.response_events import Decoded
 from openai_proto.streams.responses import JSON, ResponseAccumulator, ResponseEvent
@@ -80,6 +80,15 @@ class _Base(Generic[R]):
         if cast_to is not None:
             return self.accumulator.get_final_response(cast_to)
         return self._final(self.accumulator.get_final_response())
+
+    def _shut(self, names: tuple[str, ...]) -> Callable[[], Any] | None:
+        """End the stream; what closes the source the first time (``None`` after)."""
+        if self._closed:
+            return None
+        self._closed = True
+        self._exhausted = True
+        self.accumulator.close()
+        return self._close or sources.source_closer(self._source, names)
 
 
 class ResponseStream(_Base[R]):
@@ -155,12 +164,7 @@ class ResponseStream(_Base[R]):
 
     def close(self) -> None:
         """Close the source (idempotent); the accumulator sees the end of the stream."""
-        if self._closed:
-            return
-        self._closed = True
-        self._exhausted = True
-        self.accumulator.close()
-        closer = self._close or getattr(self._source, "close", None)
+        closer = self._shut(sources.SYNC_CLOSE)
         if closer is not None:
             closer()
 
@@ -239,18 +243,7 @@ class AsyncResponseStream(_Base[R]):
 
     async def close(self) -> None:
         """Close the source (idempotent); the accumulator sees the end of the stream."""
-        if self._closed:
-            return
-        self._closed = True
-        self._exhausted = True
-        self.accumulator.close()
-        closer = self._close or getattr(self._source, "aclose", None)
-        if closer is None:
-            closer = getattr(self._source, "close", None)
-        if closer is not None:
-            result = closer()
-            if hasattr(result, "__await__"):
-                await result
+        await sources.call_closer(self._shut(sources.ASYNC_CLOSE))
 
     async def __aenter__(self) -> AsyncResponseStream[R]:
         return self
@@ -296,13 +289,6 @@ class ResponseStreamManager(Generic[R]):
             self._stream.close()
 
 
-AsyncSource = Union[
-    Awaitable[AsyncIterable[Any]],
-    Callable[[], Awaitable[AsyncIterable[Any]]],
-    Callable[[], AsyncIterable[Any]],
-]
-
-
 class AsyncResponseStreamManager(Generic[R]):
     """``async with manager as stream:``; ``open_stream`` is an awaitable giving the
     source, or a function returning the source or an awaitable of it."""
@@ -310,7 +296,7 @@ class AsyncResponseStreamManager(Generic[R]):
     @overload
     def __init__(
         self: AsyncResponseStreamManager[JSON],
-        open_stream: AsyncSource,
+        open_stream: sources.AsyncSource,
         *,
         accumulator: ResponseAccumulator | None = None,
         starting_after: int | None = None,
@@ -319,21 +305,19 @@ class AsyncResponseStreamManager(Generic[R]):
     @overload
     def __init__(
         self,
-        open_stream: AsyncSource,
+        open_stream: sources.AsyncSource,
         *,
         accumulator: ResponseAccumulator | None = None,
         starting_after: int | None = None,
         final: Callable[[JSON], R],
     ) -> None: ...
-    def __init__(self, open_stream: AsyncSource, **options: Any) -> None:
+    def __init__(self, open_stream: sources.AsyncSource, **options: Any) -> None:
         self._open = open_stream
         self._options = options
         self._stream: AsyncResponseStream[R] | None = None
 
     async def __aenter__(self) -> AsyncResponseStream[R]:
-        source: Any = self._open() if callable(self._open) else self._open
-        if inspect.isawaitable(source):
-            source = await source
+        source = await sources.open_async_source(self._open)
         self._stream = AsyncResponseStream(source, **self._options)
         return self._stream
 

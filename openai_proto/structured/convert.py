@@ -182,54 +182,46 @@ class _Compiler:
         self.writers: dict[int, Writer] = {}
 
     def reader(self, node: Node) -> Reader:
-        found = self.readers.get(id(node))
-        if found is not None:
-            return found
-        if node.kind is Kind.OBJECT:
-            cell: list[Reader] = []
-
-            def forward(value: Any) -> Any:
-                return cell[0](value)
-
-            self.readers[id(node)] = forward  # for recursive references
-            made = _READ_MAKERS[Kind.OBJECT](self, node)
-            cell.append(made)
-            self.readers[id(node)] = made
-            return made
-        made = _READ_MAKERS[node.kind](self, node)
-        self.readers[id(node)] = made
-        return made
+        return self._made(self.readers, _READ_MAKERS, node)
 
     def writer(self, node: Node) -> Writer:
-        found = self.writers.get(id(node))
+        return self._made(self.writers, _WRITE_MAKERS, node)
+
+    def _made(
+        self,
+        made_for: dict[int, Callable[[Any], Any]],
+        makers: dict[Kind, Callable[[_Compiler, Node], Callable[[Any], Any]]],
+        node: Node,
+    ) -> Callable[[Any], Any]:
+        """The reader or writer of ``node``, made once; an object node's stands first as a
+        forward to itself, for recursive references."""
+        found = made_for.get(id(node))
         if found is not None:
             return found
         if node.kind is Kind.OBJECT:
-            cell: list[Writer] = []
+            cell: list[Callable[[Any], Any]] = []
 
             def forward(value: Any) -> Any:
                 return cell[0](value)
 
-            self.writers[id(node)] = forward
-            made = _write_object(self, node)
+            made_for[id(node)] = forward
+            made = makers[Kind.OBJECT](self, node)
             cell.append(made)
-            self.writers[id(node)] = made
-            return made
-        made = _WRITE_MAKERS[node.kind](self, node)
-        self.writers[id(node)] = made
+        else:
+            made = makers[node.kind](self, node)
+        made_for[id(node)] = made
         return made
 
 
-def _read_str(value: Any) -> Any:
-    if value.__class__ is str:
-        return value
-    raise Mismatch(f"expected a string, got {_kind_of(value)}")
+def _read_exactly(cls: type, expected: str) -> Reader:
+    """A reader that takes values of exactly ``cls`` (no subclass: ``True`` is no int)."""
 
+    def read(value: Any) -> Any:
+        if value.__class__ is cls:
+            return value
+        raise Mismatch(f"expected {expected}, got {_kind_of(value)}")
 
-def _read_int(value: Any) -> Any:
-    if value.__class__ is int:
-        return value
-    raise Mismatch(f"expected an integer, got {_kind_of(value)}")
+    return read
 
 
 def _read_float(value: Any) -> Any:
@@ -241,29 +233,23 @@ def _read_float(value: Any) -> Any:
     raise Mismatch(f"expected a number, got {_kind_of(value)}")
 
 
-def _read_bool(value: Any) -> Any:
-    if value.__class__ is bool:
-        return value
-    raise Mismatch(f"expected a boolean, got {_kind_of(value)}")
-
-
 def _read_null(value: Any) -> Any:
     if value is None:
         return None
     raise Mismatch(f"expected null, got {_kind_of(value)}")
 
 
-_SIMPLE_READERS: dict[Kind, Reader] = {
-    Kind.STR: _read_str,
-    Kind.INT: _read_int,
-    Kind.FLOAT: _read_float,
-    Kind.BOOL: _read_bool,
-    Kind.NULL: _read_null,
-}
 _SCALAR_CLASS: dict[Kind, type] = {
     Kind.STR: str,
     Kind.INT: int,
     Kind.BOOL: bool,
+}
+_SIMPLE_READERS: dict[Kind, Reader] = {
+    Kind.STR: _read_exactly(str, "a string"),
+    Kind.INT: _read_exactly(int, "an integer"),
+    Kind.FLOAT: _read_float,
+    Kind.BOOL: _read_exactly(bool, "a boolean"),
+    Kind.NULL: _read_null,
 }
 
 
@@ -617,6 +603,7 @@ _WRITE_MAKERS: dict[Kind, Callable[[_Compiler, Node], Writer]] = {
     Kind.UNION: _make_union_writer,
     Kind.DESCRIBED: lambda c, n: c.writer(n.items[0]),
     Kind.PYDANTIC: _make_pydantic_writer,
+    Kind.OBJECT: _write_object,
 }
 
 

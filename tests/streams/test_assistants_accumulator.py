@@ -7,7 +7,6 @@ import itertools
 import json
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,8 +40,8 @@ from openai_proto.streams.assistants import (
 )
 from openai_proto.streams.events import Payload
 from tests.helpers import run_now
+from tests.stream_transcripts import EXAMPLES, data_of, records
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "openapi" / "examples.json"
 OUR_ERRORS = (LocalProtocolError, RemoteProtocolError, StreamError)
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
 CUTS = st.lists(st.integers(0, 40), max_size=6)
@@ -431,23 +430,10 @@ def test_errors() -> None:
 # -- documented transcripts ------------------------------------------------------------------------
 
 
-def data_of(entry: dict[str, Any]) -> Any:
-    """An event's data; the docs' run payloads carry one extra ``}``, which is dropped."""
-    if entry["data_kind"] == "json":
-        return entry["data"]
-    text = entry["data"]
-    if not text or text.startswith("[DONE]"):
-        return None
-    return json.JSONDecoder().raw_decode(text)[0]
-
-
 def documented_transcripts() -> list[Any]:
-    if not EXAMPLES.exists():
-        return []
-    records = json.loads(EXAMPLES.read_text())
     return [
         pytest.param(record["response_events"], id=f"{record['operationId']}-{n}")
-        for n, record in enumerate(records)
+        for n, record in enumerate(records())
         if record.get("response_events")
         and str(record["response_events"][0].get("event")).startswith("thread.")
     ]

@@ -13,7 +13,6 @@ answers written as the API writes them (:mod:`tests.structured.realistic`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -60,18 +59,6 @@ EXPECTED_QUERY = Query(
 )
 
 
-@pytest.fixture
-def script() -> Script:
-    return Script()
-
-
-@pytest.fixture
-def server(script: Script) -> Iterator[LoopbackServer]:
-    with LoopbackServer(script) as server:
-        yield server
-        assert server.wait_for_no_open_connections(5)
-
-
 def sync_client(server: LoopbackServer) -> Any:
     from openai_proto_httpx import OpenAI
 
@@ -86,6 +73,47 @@ def async_client(server: LoopbackServer) -> Any:
 
 def sent(server: LoopbackServer, index: int = 0) -> Any:
     return server.requests[index].json()
+
+
+MATH = {"messages": realistic.MATH_MESSAGES, "response_format": MathResponse}
+MATH_STREAM = {**MATH, "stream_options": {"include_usage": True}}
+QUERY = {"messages": realistic.QUERY_MESSAGES, "tools": [function_tool(Query)]}
+
+
+def parse_sync(server: LoopbackServer, params: dict[str, Any]) -> Any:
+    """``chat.completions.parse(**params)`` with a sync client."""
+    with sync_client(server) as client:
+        return client.chat.completions.parse(model=realistic.MODEL, **params)
+
+
+def parse_async(server: LoopbackServer, params: dict[str, Any]) -> Any:
+    """``chat.completions.parse(**params)`` with an async client."""
+
+    async def main() -> Any:
+        async with async_client(server) as client:
+            return await client.chat.completions.parse(model=realistic.MODEL, **params)
+
+    return asyncio.run(main())
+
+
+def stream_sync(server: LoopbackServer, params: dict[str, Any]) -> tuple[list[Any], Any]:
+    """The events and final completion of ``chat.completions.stream(**params)`` (sync)."""
+    with sync_client(server) as client:
+        with client.chat.completions.stream(model=realistic.MODEL, **params) as stream:
+            events = list(stream)
+        return events, stream.get_final_completion()
+
+
+def stream_async(server: LoopbackServer, params: dict[str, Any]) -> tuple[list[Any], Any]:
+    """The events and final completion of ``chat.completions.stream(**params)`` (async)."""
+
+    async def main() -> tuple[list[Any], Any]:
+        async with async_client(server) as client:
+            async with client.chat.completions.stream(model=realistic.MODEL, **params) as stream:
+                events = [event async for event in stream]
+            return events, await stream.get_final_completion()
+
+    return asyncio.run(main())
 
 
 def check_math_request(body: Any, *, stream: bool) -> None:
@@ -124,41 +152,19 @@ def check_math_completion(completion: ParsedChatCompletion[MathResponse]) -> Non
 
 def test_math_tutor_parse_sync(server: LoopbackServer, script: Script) -> None:
     script.enqueue("POST", PATH, json_reply(realistic.math_completion()))
-    with sync_client(server) as client:
-        completion = client.chat.completions.parse(
-            model=realistic.MODEL,
-            messages=realistic.MATH_MESSAGES,
-            response_format=MathResponse,
-        )
-    check_math_completion(completion)
+    check_math_completion(parse_sync(server, MATH))
     check_math_request(sent(server), stream=False)
 
 
 def test_math_tutor_parse_async(server: LoopbackServer, script: Script) -> None:
     script.enqueue("POST", PATH, json_reply(realistic.math_completion()))
-
-    async def main() -> ParsedChatCompletion[MathResponse]:
-        async with async_client(server) as client:
-            completion: ParsedChatCompletion[MathResponse] = await client.chat.completions.parse(
-                model=realistic.MODEL,
-                messages=realistic.MATH_MESSAGES,
-                response_format=MathResponse,
-            )
-            return completion
-
-    check_math_completion(asyncio.run(main()))
+    check_math_completion(parse_async(server, MATH))
     check_math_request(sent(server), stream=False)
 
 
 def test_math_tutor_refusal_leaves_parsed_empty(server: LoopbackServer, script: Script) -> None:
     script.enqueue("POST", PATH, json_reply(realistic.math_refusal()))
-    with sync_client(server) as client:
-        completion = client.chat.completions.parse(
-            model=realistic.MODEL,
-            messages=realistic.MATH_MESSAGES,
-            response_format=MathResponse,
-        )
-    message = completion.choices[0].message
+    message = parse_sync(server, MATH).choices[0].message
     assert not message.parsed  # the docs' else branch
     assert message.refusal == realistic.REFUSAL
 
@@ -168,11 +174,7 @@ def test_raw_parse_gives_the_status_then_the_parsed_completion(
 ) -> None:
     script.enqueue("POST", PATH, json_reply(realistic.math_completion()))
     with sync_client(server) as client:
-        raw = client.with_raw_response.chat.completions.parse(
-            model=realistic.MODEL,
-            messages=realistic.MATH_MESSAGES,
-            response_format=MathResponse,
-        )
+        raw = client.with_raw_response.chat.completions.parse(model=realistic.MODEL, **MATH)
     assert (raw.status_code, raw.request_id) == (200, "req_1")
     check_math_completion(raw.parse())
 
@@ -209,34 +211,13 @@ def math_stream_reply() -> Any:
 
 def test_math_tutor_stream_sync(server: LoopbackServer, script: Script) -> None:
     script.enqueue("POST", PATH, math_stream_reply())
-    with sync_client(server) as client:
-        with client.chat.completions.stream(
-            model=realistic.MODEL,
-            messages=realistic.MATH_MESSAGES,
-            response_format=MathResponse,
-            stream_options={"include_usage": True},
-        ) as stream:
-            events = list(stream)
-        final = stream.get_final_completion()
-    check_math_stream(events, final)
+    check_math_stream(*stream_sync(server, MATH_STREAM))
     check_math_request(sent(server), stream=True)
 
 
 def test_math_tutor_stream_async(server: LoopbackServer, script: Script) -> None:
     script.enqueue("POST", PATH, math_stream_reply())
-
-    async def main() -> tuple[list[Any], ParsedChatCompletion[MathResponse]]:
-        async with async_client(server) as client:
-            async with client.chat.completions.stream(
-                model=realistic.MODEL,
-                messages=realistic.MATH_MESSAGES,
-                response_format=MathResponse,
-                stream_options={"include_usage": True},
-            ) as stream:
-                events = [event async for event in stream]
-            return events, await stream.get_final_completion()
-
-    check_math_stream(*asyncio.run(main()))
+    check_math_stream(*stream_async(server, MATH_STREAM))
     check_math_request(sent(server), stream=True)
 
 
@@ -274,12 +255,7 @@ def check_query_completion(completion: ParsedChatCompletion[Any]) -> None:
 
 def test_orders_query_parse_sync(server: LoopbackServer, script: Script) -> None:
     script.enqueue("POST", PATH, json_reply(realistic.query_completion()))
-    with sync_client(server) as client:
-        completion = client.chat.completions.parse(
-            model=realistic.MODEL,
-            messages=realistic.QUERY_MESSAGES,
-            tools=[function_tool(Query)],
-        )
+    completion = parse_sync(server, QUERY)
     check_query_completion(completion)
     check_query_request(sent(server), stream=False)
     assert completion.to_dict()["choices"][0]["message"]["tool_calls"][0]["function"] == {
@@ -290,31 +266,14 @@ def test_orders_query_parse_sync(server: LoopbackServer, script: Script) -> None
 
 def test_orders_query_parse_async(server: LoopbackServer, script: Script) -> None:
     script.enqueue("POST", PATH, json_reply(realistic.query_completion()))
-
-    async def main() -> ParsedChatCompletion[Any]:
-        async with async_client(server) as client:
-            completion: ParsedChatCompletion[Any] = await client.chat.completions.parse(
-                model=realistic.MODEL,
-                messages=realistic.QUERY_MESSAGES,
-                tools=[function_tool(Query)],
-            )
-            return completion
-
-    check_query_completion(asyncio.run(main()))
+    check_query_completion(parse_async(server, QUERY))
     check_query_request(sent(server), stream=False)
 
 
 def test_orders_query_stream_sync(server: LoopbackServer, script: Script) -> None:
     chunks = realistic.chunks_of(realistic.query_completion(), include_usage=False)
     script.enqueue("POST", PATH, sse_reply(chunks))
-    with sync_client(server) as client:
-        with client.chat.completions.stream(
-            model=realistic.MODEL,
-            messages=realistic.QUERY_MESSAGES,
-            tools=[function_tool(Query)],
-        ) as stream:
-            events = list(stream)
-        final = stream.get_final_completion()
+    events, final = stream_sync(server, QUERY)
     deltas = [e for e in events if e.type == "tool_calls.function.arguments.delta"]
     assert all(e.name == "Query" for e in deltas)
     assert deltas[-1].parsed_arguments == realistic.QUERY_ARGUMENTS  # partial: dicts

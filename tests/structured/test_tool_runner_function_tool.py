@@ -1,22 +1,22 @@
 """The tool runner with ``function_tool`` tools: typed arguments, parse errors, async tools.
 
-The orders query of the official helper docs, with attrs classes for the pydantic models:
+The orders query of the official helper docs (the attrs classes of ``examples.py``):
 enums, nested objects and a ``str | int | DynamicValue`` union.
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 from typing import Any
 
-import attrs
 import pytest
 import trio
 
 from openai_proto.errors import ContentParseError
 from openai_proto.structured import function_tool
 from openai_proto.structured.tool_runner import run_tools
+from tests.structured.examples import DynamicValue, Operator, OrderBy, Query, Table
+from tests.structured.realistic import QUERY_ARGUMENTS, QUERY_MESSAGES
 from tests.structured.test_tool_runner_helpers import (
     MODEL,
     answers,
@@ -28,82 +28,7 @@ from tests.structured.test_tool_runner_helpers import (
     tool_message,
 )
 
-
-class Table(str, enum.Enum):
-    orders = "orders"
-    customers = "customers"
-    products = "products"
-
-
-class Column(str, enum.Enum):
-    id = "id"
-    status = "status"
-    expected_delivery_date = "expected_delivery_date"
-    delivered_at = "delivered_at"
-    shipped_at = "shipped_at"
-    ordered_at = "ordered_at"
-    canceled_at = "canceled_at"
-
-
-class Operator(str, enum.Enum):
-    eq = "="
-    gt = ">"
-    lt = "<"
-    le = "<="
-    ge = ">="
-    ne = "!="
-
-
-class OrderBy(str, enum.Enum):
-    asc = "asc"
-    desc = "desc"
-
-
-@attrs.frozen
-class DynamicValue:
-    column_name: str
-
-
-@attrs.frozen
-class Condition:
-    column: str
-    operator: Operator
-    value: str | int | DynamicValue
-
-
-@attrs.frozen
-class Query:
-    table_name: Table
-    columns: list[Column]
-    conditions: list[Condition]
-    order_by: OrderBy
-
-
-SYSTEM = {
-    "role": "system",
-    "content": "You are a helpful assistant. The current date is August 6, 2024. You help "
-    "users query for the data they are looking for by calling the query function.",
-}
-ASK = {
-    "role": "user",
-    "content": "look up all my orders in may of last year that were fulfilled but not "
-    "delivered on time",
-}
-QUERY_ARGUMENTS = {
-    "table_name": "orders",
-    "columns": ["id", "status", "expected_delivery_date", "delivered_at"],
-    "conditions": [
-        {"column": "ordered_at", "operator": ">=", "value": "2023-05-01"},
-        {"column": "ordered_at", "operator": "<", "value": "2023-06-01"},
-        {"column": "status", "operator": "=", "value": "fulfilled"},
-        {
-            "column": "delivered_at",
-            "operator": ">",
-            "value": {"column_name": "expected_delivery_date"},
-        },
-    ],
-    "order_by": "asc",
-}
+ASK = QUERY_MESSAGES[-1]  # the user's question, without the system message
 
 
 def test_the_orders_query_runs_with_a_parsed_instance() -> None:
@@ -119,7 +44,7 @@ def test_the_orders_query_runs_with_a_parsed_instance() -> None:
     client, transport = memory_client(
         asks(bad), asks(good, number=2), answers("Order 7 arrived late.", number=3)
     )
-    runner = run_tools(client, model=MODEL, messages=[SYSTEM, ASK], tools=[tool])
+    runner = run_tools(client, model=MODEL, messages=QUERY_MESSAGES, tools=[tool])
     assert runner.final_content() == "Order 7 arrived late."
 
     (query,) = received

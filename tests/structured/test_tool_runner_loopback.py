@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import typing
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,17 +30,6 @@ PATH = "/v1/chat/completions"
 # httpcore's nested async generators, finalized by trio's GC hook after the binding has
 # closed the response (as in tests/bindings/test_contract.py)
 pytestmark = pytest.mark.filterwarnings("ignore:Async generator 'httpcore\\.:ResourceWarning")
-
-
-@pytest.fixture
-def script() -> Script:
-    return Script()
-
-
-@pytest.fixture
-def server(script: Script) -> Iterator[LoopbackServer]:
-    with LoopbackServer(script) as server:
-        yield server
 
 
 def bodies(server: LoopbackServer) -> list[dict[str, Any]]:

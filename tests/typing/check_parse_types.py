@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any
 
-import attrs
 from typing_extensions import assert_type
 
 import openai_proto
@@ -31,20 +30,9 @@ from openai_proto.structured.tool_runner import (
     RunnerEvent,
     StreamingRunnerEvent,
 )
+from tests.structured.examples import MathResponse, Step
 
 MESSAGES: list[Any] = [{"role": "user", "content": "solve 8x + 31 = 2"}]
-
-
-@attrs.define
-class Step:
-    explanation: str
-    output: str
-
-
-@attrs.define
-class MathResponse:
-    steps: list[Step]
-    final_answer: str
 
 
 def sans() -> None:

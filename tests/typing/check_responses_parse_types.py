@@ -26,18 +26,7 @@ from openai_proto.streams.responses_stream import (
     ResponseStreamManager,
 )
 from openai_proto.structured import FunctionTool, ParsedResponse, function_tool
-
-
-@attrs.define
-class Step:
-    explanation: str
-    output: str
-
-
-@attrs.define
-class MathResponse:
-    steps: list[Step]
-    final_answer: str
+from tests.structured.examples import MathResponse, Step
 
 
 @attrs.define
