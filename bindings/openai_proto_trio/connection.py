@@ -2,15 +2,15 @@
 
 :func:`connect` opens it; :meth:`Connection.send` writes a request (head, then the
 body in chunks, ``Content-Length`` or chunked framing); :meth:`Connection.receive_head`
-and :meth:`Connection.receive_data` read the response.  Each socket operation runs
-under its own deadline (``trio.fail_after``).  Errors are raised as they come (trio,
-h11, ssl, OSError); the transport maps them.
+and :meth:`Connection.receive_data` read the response.  Each socket operation has
+its own deadline, armed by :class:`~openai_proto_trio.wire.SocketWire` only when it
+has to wait for the socket.  Errors are raised as they come (trio, h11, ssl,
+OSError); the transport maps them.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 import select
 import ssl
 from collections.abc import Iterator
@@ -23,8 +23,8 @@ from openai_proto.http import HeaderPairs, Request, Timeout
 from openai_proto_trio.decoding import ACCEPT_ENCODING
 from openai_proto_trio.head import for_h11, render_head
 from openai_proto_trio.urls import Target
+from openai_proto_trio.wire import RECEIVE_SIZE, SocketWire
 
-RECEIVE_SIZE = 64 * 1024
 #: Largest response head accepted (h11 raises a protocol error beyond it).
 MAX_HEAD_BYTES = 64 * 1024
 
@@ -42,16 +42,16 @@ def deadline(seconds: float | None) -> Iterator[None]:
 async def connect(target: Target, ssl_context: ssl.SSLContext, timeout: float | None) -> Connection:
     """A new connection to ``target``'s origin, TLS for ``https``."""
     with deadline(timeout):
-        tcp = await trio.open_tcp_stream(target.host, target.port)
+        wire = SocketWire(await trio.open_tcp_stream(target.host, target.port))
         if target.scheme != "https":
-            return Connection(tcp, tcp)
-        tls = trio.SSLStream(tcp, ssl_context, server_hostname=target.host, https_compatible=True)
+            return Connection(wire, wire)
+        tls = trio.SSLStream(wire, ssl_context, server_hostname=target.host, https_compatible=True)
         try:
             await tls.do_handshake()
         except BaseException:
             await trio.aclose_forcefully(tls)
             raise
-        return Connection(tls, tcp)
+        return Connection(tls, wire)
 
 
 def request_headers(request: Request, target: Target) -> list[tuple[str, str]]:
@@ -75,90 +75,69 @@ def request_headers(request: Request, target: Target) -> list[tuple[str, str]]:
     return headers
 
 
-def _deadline_after(seconds: float | None) -> float:
-    return math.inf if seconds is None else trio.current_time() + seconds
-
-
 class Connection:
-    """An h11 client state machine and the stream it runs on."""
+    """An h11 client state machine and the stream it runs on (``wire``, or TLS over it)."""
 
-    def __init__(self, stream: trio.abc.Stream, tcp: trio.SocketStream) -> None:
+    def __init__(self, stream: trio.abc.Stream, wire: SocketWire) -> None:
         self.stream = stream
-        self._tcp = tcp
+        self.wire = wire
         self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES)
         self.reused = False
         self.received_any = False
-        #: While :meth:`exchange` runs: the one cancel scope whose deadline each
-        #: socket operation moves to its own (cheaper than a scope per operation).
-        self._scope: trio.CancelScope | None = None
         #: An event h11 gave while :meth:`receive_data` gathered the body: next to handle.
         self._held: h11.Event | type[h11.NEED_DATA] | type[h11.PAUSED] | None = None
+        self._poller: tuple[int, select.poll] | None = None
 
     async def exchange(
         self, request: Request, target: Target, timeout: Timeout
     ) -> tuple[int, HeaderPairs]:
         """Send ``request`` and read the response head; each write has the write
         timeout and each read the read timeout, as in :meth:`send` and :meth:`receive_head`."""
-        with trio.CancelScope() as scope:
-            self._scope = scope
-            try:
-                await self.send(request, target, timeout.write)
-                return await self.receive_head(timeout.read)
-            finally:
-                self._scope = None
-        raise trio.TooSlowError
+        self.wire.read_timeout = timeout.read
+        await self.send(request, target, timeout.write)
+        # h11 holds nothing yet (a connection is reused only with nothing trailing),
+        # so the socket is read before asking h11 for the head.
+        self._feed(await self._receive(timeout.read))
+        return await self.receive_head(timeout.read)
 
     async def send(self, request: Request, target: Target, timeout: float | None) -> None:
         """Write the request; small pieces are joined so a small request is one write.
 
         The head is written by :func:`render_head`; h11 is told the request through
-        :func:`for_h11` and frames the body.
+        :func:`for_h11` and frames the body.  Between the writes of a large body the
+        other tasks get their turn.
         """
+        self.wire.write_timeout = timeout
         headers = request_headers(request, target)
         pending = [render_head(request.method, target.path, headers)]
         self.h11.send(for_h11(request.method, target.path, headers))
         size = len(pending[0])
         for chunk in iter_body(request.body):
             if size >= RECEIVE_SIZE:
-                await self._write(b"".join(pending), timeout)
+                await self.stream.send_all(b"".join(pending))
+                await trio.lowlevel.checkpoint()
                 pending, size = [], 0
             pending.append(self._bytes(h11.Data(data=chunk)))
             size += len(pending[-1])
         pending.append(self._bytes(h11.EndOfMessage()))
-        await self._write(b"".join(pending), timeout)
+        await self.stream.send_all(b"".join(pending))
 
     def _bytes(self, event: h11.Event) -> bytes:
         return self.h11.send(event) or b""
 
-    async def _write(self, data: bytes, timeout: float | None) -> None:
-        if self._scope is not None:
-            self._scope.deadline = _deadline_after(timeout)
-            await self.stream.send_all(data)
-            return
-        if timeout is None:
-            await self.stream.send_all(data)
-            return
-        with trio.CancelScope(deadline=trio.current_time() + timeout) as scope:
-            await self.stream.send_all(data)
-        if scope.cancelled_caught:
-            raise trio.TooSlowError
-
     async def _receive(self, timeout: float | None) -> bytes | bytearray:
-        if self._scope is not None:
-            self._scope.deadline = _deadline_after(timeout)
-            return await self.stream.receive_some(RECEIVE_SIZE)
-        if timeout is None:
-            return await self.stream.receive_some(RECEIVE_SIZE)
-        with trio.CancelScope(deadline=trio.current_time() + timeout):
-            return await self.stream.receive_some(RECEIVE_SIZE)
-        raise trio.TooSlowError
+        self.wire.read_timeout = timeout
+        return await self.stream.receive_some(RECEIVE_SIZE)
 
     async def receive_head(self, timeout: float | None) -> tuple[int, HeaderPairs]:
         while True:
             event = await self._next_event(timeout)
             if isinstance(event, h11.Response):
                 headers = tuple(
-                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in event.headers.raw_items()
+                    [
+                        (k.decode("latin-1"), v.decode("latin-1"))
+                        for k, v in event.headers.raw_items()
+                    ]
                 )
                 return event.status_code, headers
             if not isinstance(event, h11.InformationalResponse):
@@ -186,6 +165,11 @@ class Connection:
             self._held = following  # the end of the body (or a close): for the next call
         return bytes(pieces[0]) if len(pieces) == 1 else b"".join(pieces)
 
+    def body_complete(self) -> bool:
+        """Whether the end of the body is already received (after :meth:`receive_data`
+        gave its last piece): then no more IO is needed."""
+        return self._held.__class__ is h11.EndOfMessage
+
     def _take_event(self) -> h11.Event | type[h11.NEED_DATA] | type[h11.PAUSED]:
         held, self._held = self._held, None
         return held if held is not None else self.h11.next_event()
@@ -197,10 +181,12 @@ class Connection:
                 raise h11.RemoteProtocolError("the server closed the connection")
             if event is not h11.NEED_DATA:
                 return event  # type: ignore[return-value]
-            data = await self._receive(timeout)
-            if data:
-                self.received_any = True
-            self.h11.receive_data(bytes(data))
+            self._feed(await self._receive(timeout))
+
+    def _feed(self, data: bytes | bytearray) -> None:
+        if data:
+            self.received_any = True
+        self.h11.receive_data(bytes(data))
 
     def end_of_buffered_body(self) -> bool:
         """Without IO, consume what h11 already holds; True if the response ends there.
@@ -226,6 +212,7 @@ class Connection:
         if trailing or closed:
             return False
         self.h11.start_next_cycle()
+        self._held = None  # the end of the body, if it was held: handled
         self.reused = True
         self.received_any = False
         return True
@@ -234,17 +221,19 @@ class Connection:
         """Whether an idle connection became readable: the peer closed it (or sent
         something it should not have).  Either way it cannot be reused."""
         try:
-            fd = self._tcp.socket.fileno()
+            fd = self.wire.fileno()
         except OSError:
             return True
         if fd < 0:
             return True
-        if hasattr(select, "poll"):
+        if not hasattr(select, "poll"):
+            readable, _, _ = select.select([fd], [], [], 0)
+            return bool(readable)
+        if self._poller is None or self._poller[0] != fd:
             poller = select.poll()
             poller.register(fd, select.POLLIN)
-            return bool(poller.poll(0))
-        readable, _, _ = select.select([fd], [], [], 0)
-        return bool(readable)
+            self._poller = (fd, poller)
+        return bool(self._poller[1].poll(0))
 
 
 async def close_all(connections: list[Connection]) -> None:

@@ -51,6 +51,22 @@ def render_head(method: str, target: str, headers: Sequence[tuple[str, str]]) ->
 
 
 def for_h11(method: str, target: str, headers: Sequence[tuple[str, str]]) -> h11.Request:
-    """The request as h11 needs to know it: only the headers it acts on."""
-    kept = [(name, value) for name, value in headers if name.lower() in H11_HEADERS]
-    return h11.Request(method=method, target=target, headers=kept)
+    """The request as h11 needs to know it: only the headers it acts on.
+
+    Made once per distinct request line and kept headers (h11 events are immutable,
+    so one serves every connection): validating them is most of their cost.
+    """
+    kept = tuple([(name, value) for name, value in headers if name.lower() in H11_HEADERS])
+    key = (method, target, kept)
+    request = _H11_REQUESTS.get(key)
+    if request is None:
+        if len(_H11_REQUESTS) >= H11_REQUESTS_KEPT:
+            _H11_REQUESTS.clear()
+        request = h11.Request(method=method, target=target, headers=list(kept))
+        _H11_REQUESTS[key] = request
+    return request
+
+
+#: How many distinct requests :func:`for_h11` keeps (then it starts afresh).
+H11_REQUESTS_KEPT = 256
+_H11_REQUESTS: dict[tuple[str, str, tuple[tuple[str, str], ...]], h11.Request] = {}

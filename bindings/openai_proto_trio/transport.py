@@ -61,7 +61,9 @@ class Lease:
         if self.ended:
             return
         self.ended = True
-        await close_all(self.transport._give_back(self, reuse and self.connection.finish()))
+        to_close = self.transport._give_back(self, reuse and self.connection.finish())
+        if to_close:
+            await close_all(to_close)
 
 
 class TrioResponse:
@@ -82,17 +84,23 @@ class TrioResponse:
         return self
 
     async def __anext__(self) -> bytes:
-        while not self._lease.ended:
+        lease = self._lease
+        while not lease.ended:
             try:
-                data = await self._lease.connection.receive_data(self._read_timeout)
-                chunk = self._decoder.feed(data) if data is not None else self._decoder.flush()
+                data = await lease.connection.receive_data(self._read_timeout)
+                # the end of the body often comes with its last piece: the connection
+                # then goes back with that piece, not on a call of its own
+                done = data is None or lease.connection.body_complete()
+                chunk = self._decoder.feed(data) if data is not None else b""
+                if done and (tail := self._decoder.flush()):
+                    chunk += tail
             except BaseException as exc:
-                await self._lease.end(reuse=False)
+                await lease.end(reuse=False)
                 if isinstance(exc, (trio.TooSlowError, *_FAILURES)):
                     raise map_error(exc, "reading the response body") from exc
                 raise
-            if data is None:
-                await self._lease.end(reuse=True)
+            if done:
+                await lease.end(reuse=True)
             if chunk:
                 return chunk
         raise StopAsyncIteration
@@ -171,7 +179,10 @@ class TrioTransport:
         except BadURL as exc:
             raise map_error(exc, "preparing the request") from exc
         slot = self._slot(target.origin)
-        await self._acquire(slot, request.timeout.pool)
+        try:
+            slot.acquire_nowait()
+        except trio.WouldBlock:
+            await self._acquire(slot, request.timeout.pool)
         lease: Lease | None = None
         try:
             lease = await self._lease(target, request.timeout)
@@ -196,12 +207,7 @@ class TrioTransport:
 
     @staticmethod
     async def _acquire(slot: trio.Semaphore, timeout: float | None) -> None:
-        """Take a slot: at once when one is free, else wait up to the pool timeout."""
-        try:
-            slot.acquire_nowait()
-            return
-        except trio.WouldBlock:
-            pass
+        """Wait for a slot up to the pool timeout (none was free at once)."""
         try:
             with deadline(timeout):
                 await slot.acquire()
@@ -217,7 +223,8 @@ class TrioTransport:
                 self._pool.discard(origin)
                 expired.append(connection)
                 connection = None
-            await close_all(expired)
+            if expired:
+                await close_all(expired)
             if connection is not None:
                 return Lease(self, origin, connection)
             if not self._pool.idle(origin):

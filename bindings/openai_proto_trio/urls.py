@@ -7,6 +7,7 @@ target, ``Host`` header).  Where a redirect sends it next is decided by the core
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import attrs
@@ -37,7 +38,9 @@ class Target:
         return host if self.port == _DEFAULT_PORTS[self.scheme] else f"{host}:{self.port}"
 
 
+@lru_cache(maxsize=256)
 def target_of(url: str) -> Target:
+    """Where ``url`` points (kept for the URLs used most: a client calls a few)."""
     try:
         parts = urlsplit(url)
         port = parts.port

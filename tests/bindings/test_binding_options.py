@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import ssl
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 import trio
 
 from openai_proto import APIConnectionError, APIStatusError, APITimeoutError, Timeout
+from openai_proto.http import Request
 from openai_proto.testing.script import Reply, Script, demo_script, json_reply, sse_reply
 from openai_proto.transport import TransportTimeout
 from openai_proto_aiohttp import AiohttpTransport, client_timeout
@@ -234,6 +236,28 @@ def test_trio_idle_connections_expire(serve: Serve) -> None:
 
     assert trio.run(main) <= 1  # each expired connection was closed when the next began
     assert server.connection_count == 3
+    assert server.wait_for_no_open_connections(5)
+
+
+def test_trio_connection_goes_back_with_the_last_piece_of_the_body(serve: Serve) -> None:
+    """When the end of the body arrived with its last piece, the connection is back in
+    the pool as that piece is handed over: before the caller asks for more."""
+    server = serve(Script().enqueue("GET", "/v1/models", json_reply({"ok": True})))
+    origin = ("http", server.host, server.port)
+
+    async def main() -> None:
+        transport = TrioTransport()
+        response = await transport.open(Request("GET", f"{server.url}/models"))
+        assert (transport._pool.lent(origin), transport._pool.idle(origin)) == (1, 0)
+        assert json.loads(await response.__anext__()) == {"ok": True}
+        assert (transport._pool.lent(origin), transport._pool.idle(origin)) == (0, 1)
+        with pytest.raises(StopAsyncIteration):
+            await response.__anext__()
+        await response.aclose()
+        assert (transport._pool.lent(origin), transport._pool.idle(origin)) == (0, 1)
+        await transport.aclose()
+
+    trio.run(main)
     assert server.wait_for_no_open_connections(5)
 
 

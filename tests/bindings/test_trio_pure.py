@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from openai_proto_trio import head
 from openai_proto_trio.decoding import ACCEPT_ENCODING, DecodingError, decoder_for
-from openai_proto_trio.head import H11_HEADERS, for_h11, render_head
+from openai_proto_trio.head import H11_HEADERS, H11_REQUESTS_KEPT, for_h11, render_head
 from openai_proto_trio.pool import Limits, Pool
 from openai_proto_trio.urls import BadURL, target_of
 
@@ -223,3 +224,28 @@ def test_render_head_refuses_what_cannot_go_on_the_wire(
 ) -> None:
     with pytest.raises(h11.LocalProtocolError):
         render_head(method, target, [("Host", "h"), header])
+
+
+def test_for_h11_makes_one_event_per_distinct_request() -> None:
+    """Only the request line and the headers h11 acts on tell two requests apart; the
+    events kept are bounded."""
+    first = for_h11(
+        "POST", "/v1/x", [("Host", "h"), ("Authorization", "a"), ("Content-Length", "5")]
+    )
+    again = for_h11(
+        "POST", "/v1/x", [("Host", "h"), ("Authorization", "b"), ("Content-Length", "5")]
+    )
+    assert again is first
+    assert [(bytes(k), bytes(v)) for k, v in first.headers] == [
+        (b"host", b"h"),
+        (b"content-length", b"5"),
+    ]
+    for other in (
+        for_h11("POST", "/v1/x", [("Host", "h"), ("Content-Length", "6")]),
+        for_h11("POST", "/v1/y", [("Host", "h"), ("Content-Length", "5")]),
+        for_h11("PUT", "/v1/x", [("Host", "h"), ("Content-Length", "5")]),
+    ):
+        assert other is not first
+    for n in range(H11_REQUESTS_KEPT + 1):
+        for_h11("GET", f"/{n}", [("Host", "h")])
+    assert len(head._H11_REQUESTS) <= H11_REQUESTS_KEPT
