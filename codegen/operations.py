@@ -23,7 +23,15 @@ from typing import Any
 import attrs
 
 from codegen.spec import Operation, Spec, ref_name
-from codegen.types import AliasDef, ClassDef, TypeRegistry, join_union, pascal, split_none
+from codegen.types import (
+    AliasDef,
+    ClassDef,
+    TypeRegistry,
+    join_union,
+    pascal,
+    split_none,
+    split_top,
+)
 
 Schema = dict[str, Any]
 
@@ -350,7 +358,7 @@ class Analyser:
         if depth == 0:  # arrays given as any sequence: a list[dict[str, str]] variable fits
             widened = re.sub(r"(?<![\w.])list\[", "Sequence[", widened)
         base, nullable = split_none(widened)
-        return join_union(_split_top(base), nullable)
+        return join_union(split_top(base), nullable)
 
     def holds_objects(self, name: str, seen: frozenset[str] = frozenset()) -> bool:
         """Whether definition ``name`` is, or may hold, a model class (not only scalars)."""
@@ -440,19 +448,6 @@ class Analyser:
 
 
 # -- small helpers --------------------------------------------------------------------
-
-
-def _split_top(text: str) -> list[str]:
-    """Split ``A | list[B | C] | D`` at its top-level bars."""
-    parts: list[str] = []
-    depth, start = 0, 0
-    for index, char in enumerate(text):
-        depth += {"[": 1, "]": -1}.get(char, 0)
-        if char == "|" and depth == 0:
-            parts.append(text[start:index].strip())
-            start = index + 1
-    parts.append(text[start:].strip())
-    return parts
 
 
 def python_name(wire: str) -> str:

@@ -542,11 +542,11 @@ def _flatten(registry: TypeRegistry, texts: list[str]) -> list[str]:
         if isinstance(definition, UnionDef):
             flat.extend(_flatten(registry, definition.members))
         else:
-            flat.extend(p for p in _split_top(text) if p != "None")
+            flat.extend(p for p in split_top(text) if p != "None")
     return list(dict.fromkeys(flat))
 
 
-def _split_top(text: str) -> list[str]:
+def split_top(text: str) -> list[str]:
     """Split ``A | list[B | C] | D`` at top-level bars."""
     parts: list[str] = []
     depth, start = 0, 0

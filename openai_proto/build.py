@@ -254,10 +254,6 @@ def dumps(value: object) -> bytes:
 # -- headers --------------------------------------------------------------------------
 
 
-def base_headers(call: Call[Any], content_type: str | None, binding: str) -> dict[str, str]:
-    return _base_headers(_accept_for(call), content_type, binding)
-
-
 def _base_headers(accept: str, content_type: str | None, binding: str) -> dict[str, str]:
     headers = {"Accept": accept, "User-Agent": user_agent(binding)}
     if content_type is not None:
@@ -305,14 +301,15 @@ def _merge_into(merged: _Merged, layer: Mapping[str, HeaderValue]) -> None:
             continue
         key = names.get(name) if type(name) is str else None
         if key is None:
-            key = _checked_name(name, value)
+            key = _checked_name(name)
         if type(value) is not str or "\r" in value or "\n" in value or "\x00" in value:
             _check_value(name, value)  # raises for anything but a clean str subclass
         merged[key] = (name, value)
 
 
 def _base_layer(call: Call[Any], content_type: str | None, binding: str) -> _Merged:
-    """:func:`base_headers`, checked and merged (a new dict: the caller adds to it)."""
+    """``Accept``, ``User-Agent`` and ``Content-Type``, checked and merged (a new dict:
+    the caller adds to it)."""
     accept = _accept_for(call)
     if content_type is None or content_type == "application/json":
         return dict(_checked_base_layer(accept, content_type, binding))
@@ -329,20 +326,13 @@ def _checked_base_layer(accept: str, content_type: str | None, binding: str) -> 
     return merged
 
 
-def check_header(name: str, value: object) -> None:
-    """Raise :class:`InvalidRequestError` unless ``name: value`` is a valid header."""
-    if type(name) is not str or name not in _CHECKED_NAMES:
-        _checked_name(name, value)
-    _check_value(name, value)
-
-
 #: Header names already found valid, with their lower-case form (most requests repeat
 #: the same few names; values, which may be credentials, are never kept), bounded.
 _CHECKED_NAMES: dict[str, str] = {}
 _CHECKED_SIZE = 1024
 
 
-def _checked_name(name: object, value: object) -> str:
+def _checked_name(name: object) -> str:
     """The lower-case form of a valid header name; an invalid one raises."""
     if not isinstance(name, str) or not TOKEN.match(name):
         raise InvalidRequestError(f"Invalid header name: {name!r}")

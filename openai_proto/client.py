@@ -186,13 +186,13 @@ class _SyncClient(_Base[Any]):
                 try:
                     # Opening and reading, the steps of every call, are performed here
                     # directly; the others in _perform.
-                    if step.__class__ is Open:
+                    if isinstance(step, Open):
                         if current is not None:
                             _close_quietly(current)
                             current = None
                         current = self.transport.open(step.request)
                         value = current.head
-                    elif step.__class__ is Read:
+                    elif isinstance(step, Read):
                         assert current is not None
                         value, current = _read_all(current), None
                     else:
@@ -207,14 +207,7 @@ class _SyncClient(_Base[Any]):
                 _close_quietly(current)
 
     def _perform(self, step: Step, current: OpenResponse | None) -> tuple[Any, OpenResponse | None]:
-        if isinstance(step, Open):
-            if current is not None:
-                _close_quietly(current)
-            response = self.transport.open(step.request)
-            return response.head, response
-        if isinstance(step, Read):
-            assert current is not None
-            return _read_all(current), None
+        """A step other than Open and Read (which :meth:`run` performs itself)."""
         if isinstance(step, Close):
             _close_quietly(current)
             return None, None
@@ -303,13 +296,13 @@ class _AsyncClient(_Base[Any]):
                 try:
                     # Opening and reading, the steps of every call, are awaited here
                     # directly; the others in _perform.
-                    if step.__class__ is Open:
+                    if isinstance(step, Open):
                         if current is not None:
                             await _aclose_quietly(current)
                             current = None
                         current = await self.transport.open(step.request)
                         value = current.head
-                    elif step.__class__ is Read:
+                    elif isinstance(step, Read):
                         assert current is not None
                         value, current = await _aread_all(current), None
                     else:
@@ -326,14 +319,7 @@ class _AsyncClient(_Base[Any]):
     async def _perform(
         self, step: Step, current: AsyncOpenResponse | None
     ) -> tuple[Any, AsyncOpenResponse | None]:
-        if isinstance(step, Open):
-            if current is not None:
-                await _aclose_quietly(current)
-            response = await self.transport.open(step.request)
-            return response.head, response
-        if isinstance(step, Read):
-            assert current is not None
-            return await _aread_all(current), None
+        """A step other than Open and Read (which :meth:`run` awaits itself)."""
         if isinstance(step, Close):
             await _aclose_quietly(current)
             return None, None

@@ -5,9 +5,9 @@
 the method and the body, and credentials (``Authorization``, ``api-key`` and the
 other :data:`~openai_proto.http.SENSITIVE_HEADERS`, cookies, proxy credentials) never
 go to another origin (scheme, host and port).  A binding sends the next request
-itself, at most :data:`MAX_REDIRECTS` times, and only when the body can be sent again
-(:func:`openai_proto.files.is_replayable`; otherwise it raises
-``TransportError(NOT_REPLAYABLE)``).
+itself, at most :data:`MAX_REDIRECTS` times; :func:`follow` raises
+``TransportError(NOT_REPLAYABLE)`` when the next request must carry a body that cannot be
+sent again (:func:`openai_proto.files.is_replayable`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import attrs
 
+from openai_proto.files import is_replayable
 from openai_proto.http import SENSITIVE_HEADERS, Request, ResponseHead
 from openai_proto.transport import TransportError
 
@@ -49,7 +50,8 @@ def origin_of(url: str) -> Origin:
 def follow(request: Request, head: ResponseHead) -> Request | None:
     """The request a redirect ``head`` asks for, or ``None`` when it is not a redirect.
 
-    A ``Location`` that is not an ``http``/``https`` URL raises :class:`TransportError`.
+    A ``Location`` that is not an ``http``/``https`` URL, and a 307/308 whose body cannot
+    be sent again, raise :class:`TransportError`.
     """
     if head.status not in REDIRECT_STATUSES:  # most responses: no header lookup
         return None
@@ -63,6 +65,8 @@ def follow(request: Request, head: ResponseHead) -> Request | None:
     if _becomes_get(request.method, head.status):
         headers = tuple((k, v) for k, v in headers if k.lower() not in _BODY_HEADERS)
         return attrs.evolve(request, method="GET", url=url, headers=headers, body=b"")
+    if not is_replayable(request.body):
+        raise TransportError(NOT_REPLAYABLE)
     return attrs.evolve(request, url=url, headers=headers)
 
 

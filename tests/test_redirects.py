@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+from typing import BinaryIO, cast
+
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openai_proto.http import SENSITIVE_HEADERS, Request, ResponseHead
-from openai_proto.redirects import CREDENTIALS, follow, origin_of
+from openai_proto.http import SENSITIVE_HEADERS, FileSource, Request, ResponseHead, StreamBody
+from openai_proto.redirects import CREDENTIALS, NOT_REPLAYABLE, follow, origin_of
 from openai_proto.transport import TransportError
 
 POST = Request(
@@ -32,6 +36,23 @@ def test_307_308_keep_method_and_body(status: int) -> None:
         b"{}",
         POST.headers,
     )
+
+
+class _OneShot(io.RawIOBase):
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_307_308_refuse_a_body_that_cannot_be_sent_again(status: int) -> None:
+    one_shot = FileSource(cast(BinaryIO, _OneShot()))
+    upload = attrs.evolve(POST, body=StreamBody((b"--b\r\n", one_shot)))
+    with pytest.raises(TransportError, match=NOT_REPLAYABLE):
+        follow(upload, _redirect(status, "/v1/y"))
+    assert follow(upload, _redirect(303, "/v1/y")) is not None  # a GET carries no body
 
 
 @pytest.mark.parametrize("status", [301, 302, 303])

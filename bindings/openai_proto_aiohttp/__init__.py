@@ -192,8 +192,6 @@ class AiohttpTransport:
             response = await self._send(request)
             try:
                 following = follow(request, response.head)
-                if following is not None and not is_replayable(following.body):
-                    raise TransportError(NOT_REPLAYABLE)
             except BaseException:
                 await response.aclose()
                 raise

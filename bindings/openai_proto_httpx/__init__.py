@@ -17,9 +17,9 @@ import anyio
 import httpx
 
 from openai_proto import AsyncClient, Client, Config
-from openai_proto.files import body_length, is_replayable, iter_body
+from openai_proto.files import body_length, iter_body
 from openai_proto.http import Body, Request, ResponseHead, Timeout
-from openai_proto.redirects import MAX_REDIRECTS, NOT_REPLAYABLE, follow
+from openai_proto.redirects import MAX_REDIRECTS, follow
 from openai_proto.transport import TransportError, TransportTimeout
 
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
@@ -82,10 +82,7 @@ def _async_content(body: Body) -> bytes | _AsyncChunks:
 def _next_request(request: Request, head: ResponseHead, follows: bool) -> Request | None:
     """Where a redirect leads (the core's :func:`~openai_proto.redirects.follow`), or
     ``None`` when ``head`` is not one or the client does not follow redirects."""
-    following = follow(request, head) if follows else None
-    if following is not None and not is_replayable(following.body):
-        raise TransportError(NOT_REPLAYABLE)
-    return following
+    return follow(request, head) if follows else None
 
 
 class HttpxResponse:

@@ -20,7 +20,7 @@ import trio
 
 from openai_proto.files import is_replayable
 from openai_proto.http import Request, ResponseHead, Timeout
-from openai_proto.redirects import MAX_REDIRECTS, NOT_REPLAYABLE, follow
+from openai_proto.redirects import MAX_REDIRECTS, follow
 from openai_proto.transport import TransportError, TransportTimeout
 from openai_proto_trio.connection import Connection, close_all, connect, deadline
 from openai_proto_trio.decoding import ContentDecoder, DecodingError, decoder_for
@@ -156,8 +156,6 @@ class TrioTransport:
             if following is None:
                 return response
             await response.drain()
-            if not is_replayable(following.body):
-                raise TransportError(NOT_REPLAYABLE)
             request = following
         raise TransportError(f"more than {MAX_REDIRECTS} redirects")
 

@@ -1,4 +1,5 @@
-"""What the helper mixins share: which mode a resource is in, and the Sans-mode result.
+"""What the helper mixins share: which mode a resource is in, the Sans-mode result, and
+:func:`as_json` for arguments that may be generated models.
 
 A resource's runner is :data:`~openai_proto.resource.SANS` (``openai_proto.api``), a sync
 client (``Client``, ``RawClient`` and the bindings' clients) or an async one. Helpers
@@ -34,6 +35,13 @@ def kind_of(runner: object) -> Kind:
     return "sans"
 
 
+def as_json(value: Any) -> Any:
+    """A generated model as its JSON dict; anything else as it is."""
+    from openai_proto.models import Model, unstructure
+
+    return unstructure(value) if isinstance(value, Model) else value
+
+
 @attrs.frozen
 class StreamPlan(Generic[S]):
     """What a stream helper gives on ``openai_proto.api``: no client, no IO.
@@ -51,4 +59,4 @@ class StreamPlan(Generic[S]):
     new_state: Callable[[], S]
 
 
-__all__ = ["Kind", "StreamPlan", "kind_of"]
+__all__ = ["Kind", "StreamPlan", "as_json", "kind_of"]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, overload
 import attrs
 
 from openai_proto.errors import InvalidRequestError
-from openai_proto.helpers._modes import StreamPlan, kind_of
+from openai_proto.helpers._modes import StreamPlan, as_json, kind_of
 from openai_proto.helpers._sources import async_opener, sync_opener
 from openai_proto.resource import Async, AsyncRaw, M, Resource, Sans, Sync, SyncRaw
 from openai_proto.sentinels import UNSET, UnsetType
@@ -62,13 +62,6 @@ if TYPE_CHECKING:
     Tools = Union[Sequence[ChatTool], UnsetType]
 
 T = TypeVar("T")
-
-
-def as_json(value: Any) -> Any:
-    """A generated model as its JSON dict; anything else as it is."""
-    from openai_proto.models import Model, unstructure
-
-    return unstructure(value) if isinstance(value, Model) else value
 
 
 def request_response_format(response_format: Any) -> tuple[Any, Any]:

@@ -31,7 +31,7 @@ from collections.abc import Awaitable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Union, overload
 
 from openai_proto.errors import InvalidRequestError
-from openai_proto.helpers._modes import StreamPlan, kind_of
+from openai_proto.helpers._modes import StreamPlan, as_json, kind_of
 from openai_proto.helpers._sources import async_opener, sync_opener
 from openai_proto.resource import Async, AsyncRaw, M, Resource, Sans, Sync, SyncRaw
 from openai_proto.sentinels import UNSET, UnsetType
@@ -66,13 +66,6 @@ else:
 #: What ``tools=`` takes: FunctionTools, generated ``Tool`` models, or tool dicts.
 ResponsesTool = Union["FunctionTool[Any]", "Tool", Mapping[str, Any]]
 Tools = Union[Iterable[ResponsesTool], UnsetType]
-
-
-def as_json(value: Any) -> Any:
-    """A generated model as its JSON dict; anything else as it is."""
-    from openai_proto.models import Model, unstructure
-
-    return unstructure(value) if isinstance(value, Model) else value
 
 
 def _tool_list(tools: Any) -> list[Any]:

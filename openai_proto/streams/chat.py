@@ -1001,9 +1001,7 @@ class ChatCompletionStreamState:
             state = self._choices[index] = _Choice(index)
         delta = choice.get("delta")
         tool_deltas: Any = ()
-        if delta:
-            if type(delta) is not dict:
-                raise RemoteProtocolError(f"choice {index}: delta must be an object")
+        if delta:  # a dict: _check_choice saw every choice of the chunk first
             message = state.message
             message.merge(delta)
             content = delta.get("content")
@@ -1048,16 +1046,10 @@ class ChatCompletionStreamState:
         events.append(ContentDeltaEvent(state.index, content, text, parsed))
 
     def _tool_deltas(self, state: _Choice, deltas: list[Any], events: Events) -> None:
-        items = state.message.values.get("tool_calls")
-        if type(items) is not _Items:
-            raise RemoteProtocolError(
-                f"choice {state.index}: tool_calls must be objects with an integer index"
-            )
+        # _check_choice made sure every delta is an object with an integer index, so the
+        # message merged them into an _Items by index.
+        items: _Items = state.message.values["tool_calls"]
         for delta in deltas:
-            if not _indexed(delta):
-                raise RemoteProtocolError(
-                    f"choice {state.index}: tool_calls must be objects with an integer index"
-                )
             index = delta["index"]
             call = state.tools.get(index)
             if call is None:
@@ -1256,8 +1248,7 @@ class ChatCompletionStreamState:
     # -- snapshot -----------------------------------------------------------------------
 
     def _build_snapshot(self, thaw: bool = True) -> dict[str, Any]:
-        snapshot: dict[str, Any] = {"object": COMPLETION_OBJECT, **self._top}
-        snapshot["object"] = COMPLETION_OBJECT
+        snapshot: dict[str, Any] = {"object": COMPLETION_OBJECT, **self._top}  # no "object"
         snapshot["choices"] = [self._choices[i].build(thaw) for i in sorted(self._choices)]
         snapshot.setdefault("usage", None)
         snapshot.setdefault("system_fingerprint", None)

@@ -582,19 +582,20 @@ class ResponseAccumulator:
             raise _malformed(event, f"no output item at output_index {index}")
         return item  # type: ignore[no-any-return]
 
-    def _list(self, output_index: int, item: JSON, key: str) -> IndexedList:
-        slots = self._lists.get((output_index, key))
-        values = item.get(key)
+    def _list(self, slot: tuple[int, str], owner: JSON, key: str) -> IndexedList:
+        """The indexed list ``owner[key]`` (made a list if it is not), kept under ``slot``."""
+        slots = self._lists.get(slot)
+        values = owner.get(key)
         if slots is None or slots.values is not values:
             if type(values) is not list:
-                values = item[key] = []
-            slots = self._lists[(output_index, key)] = IndexedList(values)
+                values = owner[key] = []
+            slots = self._lists[slot] = IndexedList(values)
         return slots
 
     def _part(self, event: JSON, key: str, index_key: str, new: Callable[[], JSON]) -> JSON:
         item = self._item(event)
         index = field_index(event, index_key)
-        slots = self._list(event["output_index"], item, key)
+        slots = self._list((event["output_index"], key), item, key)
         part = slots.get(index)
         if type(part) is not dict:
             part = new()
@@ -622,29 +623,22 @@ class ResponseAccumulator:
         item = self._item(event)
         index = field_index(event, "content_index")
         part = clone_json(field_object(event, "part"))
-        self._list(event["output_index"], item, "content").put(index, part)
+        self._list((event["output_index"], "content"), item, "content").put(index, part)
         return ResponseEvent(event)
 
     def _summary_part(self, event: JSON) -> ResponseEvent:
         item = self._item(event)
         index = field_index(event, "summary_index")
         part = clone_json(field_object(event, "part"))
-        self._list(event["output_index"], item, "summary").put(index, part)
+        self._list((event["output_index"], "summary"), item, "summary").put(index, part)
         return ResponseEvent(event)
 
     def _annotation(self, event: JSON) -> ResponseEvent:
         part = self._part(event, "content", "content_index", _new_output_text)
         index = field_index(event, "annotation_index")
         annotation = clone_json(field_object(event, "annotation"))
-        output_index = event["output_index"]
-        key = (output_index, f"annotations/{event['content_index']}")
-        slots = self._lists.get(key)
-        values = part.get("annotations")
-        if slots is None or slots.values is not values:
-            if type(values) is not list:
-                values = part["annotations"] = []
-            slots = self._lists[key] = IndexedList(values)
-        slots.put(index, annotation)
+        slot = (event["output_index"], f"annotations/{event['content_index']}")
+        self._list(slot, part, "annotations").put(index, annotation)
         return ResponseEvent(event)
 
     def _status(self, event: JSON) -> ResponseEvent:

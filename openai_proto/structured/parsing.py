@@ -175,20 +175,10 @@ def parse_response(
 ) -> ParsedResponse[Any]:
     """The response (a dict, or a Response model) with ``parsed`` on its ``output_text``
     parts and ``parsed_arguments`` on its function calls (rules in the module doc)."""
-    from openai_proto.models import structure
-    from openai_proto.structured.parsed_responses import ParsedResponse
+    from openai_proto.structured.response_parser import ResponseParser
 
-    tools = list(tools or ())
-    data = _as_dict(response, "response")
-    read_content = content_reader(text_format)
-    parsers = argument_parsers(tools)
-    if read_content is not None or parsers:
-        _check_incomplete(data, ParsedResponse)
-    output = data.get("output")
-    if isinstance(output, list):
-        _register_dumpers(text_format, tools)
-        data = {**data, "output": [_parsed_item(item, read_content, parsers) for item in output]}
-    return structure(data, ParsedResponse)
+    parser: ResponseParser[Any] = ResponseParser(text_format, tuple(tools or ()))
+    return parser(response)
 
 
 def _check_incomplete(data: JSON, cls: type) -> None:
